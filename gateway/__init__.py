@@ -1,0 +1,1 @@
+"""Ordergate: an EDI and document-ingestion gateway."""

@@ -1,0 +1,52 @@
+"""The one error tree of the gateway.
+
+    GatewayError                      code, http_status
+    ├── InputError                    bad input that is answered, never crashed on (HTTP 422)
+    │   ├── X12Error                  an X12 stream that cannot be read at all (TA1 note code)
+    │   └── UnsupportedFormat         content no parser recognises (HTTP 415)
+    ├── ConfigurationError            a settings or partner-profile problem, naming file and field
+    └── NotFound                      an id that does not exist (HTTP 404)
+
+Problems inside a readable document are not exceptions: they are
+``gateway.domain.diagnostics.Diagnostic`` values carried with the result.
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    code = "gateway.error"
+    http_status = 500
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InputError(GatewayError):
+    code = "input.invalid"
+    http_status = 422
+
+
+class X12Error(InputError):
+    code = "x12.unreadable"
+
+    def __init__(self, message: str, *, code: str | None = None, ta1_code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.ta1_code = ta1_code
+
+
+class UnsupportedFormat(InputError):
+    code = "input.unsupported_format"
+    http_status = 415
+
+
+class ConfigurationError(GatewayError):
+    code = "config.invalid"
+
+
+class NotFound(GatewayError):
+    code = "not_found"
+    http_status = 404

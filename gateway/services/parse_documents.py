@@ -1,0 +1,199 @@
+"""Use case: read a file into canonical documents and report what was found.
+
+No database: this is what ``ordergate parse`` shows, and what the ingest
+pipeline builds on.  A set inside a group or interchange that is rejected at
+its trailer is reported rejected and yields no document, however clean it was
+on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from gateway.domain.diagnostics import Diagnostic, Level, Severity
+from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
+from gateway.domain.serialize import to_json
+from parsers.detect import detect_format
+from parsers.x12.process import ParsedSet, parse_stream
+from parsers.x12.structure import (
+    GroupEnd,
+    GroupStart,
+    InterchangeEnd,
+    InterchangeHeader,
+    InterchangeStart,
+    StrayData,
+)
+
+
+@dataclass(slots=True)
+class DocumentResult:
+    """One transaction set (or one unreadable stretch) of a file."""
+
+    kind: str  # "850", "860", ..., or "interchange" / "unreadable" for envelope-level findings
+    status: str  # accepted / accepted_with_errors / rejected
+    envelope: dict[str, Any]
+    document: PurchaseOrder | PurchaseOrderChange | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def to_json(self, source_name: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"format": "x12", "type": self.kind, "status": self.status}
+        if source_name is not None:
+            out["file"] = source_name
+        out["envelope"] = self.envelope
+        pos = [to_json(self.document)] if isinstance(self.document, PurchaseOrder) else []
+        changes = [to_json(self.document)] if isinstance(self.document, PurchaseOrderChange) else []
+        out["purchase_orders"] = pos
+        out["changes"] = changes
+        out["diagnostics"] = [_diag_json(d) for d in self.diagnostics]
+        return out
+
+
+def _diag_json(d: Diagnostic) -> dict[str, Any]:
+    data = to_json(d)
+    data["location"] = {k: v for k, v in data["location"].items() if v is not None}
+    data["ack"] = {k: v for k, v in data["ack"].items() if v is not None}
+    data["text"] = d.describe()
+    return data
+
+
+def _status(diags: list[Diagnostic]) -> str:
+    if any(d.severity is Severity.FATAL for d in diags):
+        return "rejected"
+    if any(d.severity is Severity.ERROR for d in diags):
+        return "accepted_with_errors"
+    return "accepted"
+
+
+def _envelope(
+    ic: InterchangeHeader | None, group: Any = None, set_control: str | None = None
+) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    if ic is not None:
+        env.update(
+            interchange=ic.control,
+            sender=f"{ic.sender_qualifier}:{ic.sender_id}",
+            receiver=f"{ic.receiver_qualifier}:{ic.receiver_id}",
+            usage=ic.usage,
+        )
+    if group is not None:
+        env.update(
+            group=group.control,
+            functional_id=group.functional_id,
+            version=group.version,
+            application_sender=group.sender,
+            application_receiver=group.receiver,
+        )
+    if set_control is not None:
+        env["set"] = set_control
+    return env
+
+
+def _reject_all(results: list[DocumentResult], because: list[Diagnostic]) -> None:
+    fatal = [d for d in because if d.severity is Severity.FATAL]
+    for r in results:
+        if r.kind in ("interchange", "group"):
+            continue
+        r.diagnostics.extend(fatal)
+        r.status = "rejected"
+        r.document = None
+
+
+def x12_results(stream: BinaryIO) -> Iterator[DocumentResult]:
+    """Per-set results of an X12 stream, released at each interchange's end."""
+    pending: list[DocumentResult] = []
+    group_results: list[DocumentResult] = []
+    ic: InterchangeHeader | None = None
+    ic_diags: list[Diagnostic] = []
+    group_fatal: list[Diagnostic] = []
+    for event in parse_stream(stream):
+        if isinstance(event, ParsedSet):
+            ts = event.transaction_set
+            group_results.append(
+                DocumentResult(
+                    kind=ts.set_id or "unknown",
+                    status=event.status,
+                    envelope=_envelope(ts.interchange, ts.group, ts.control),
+                    document=event.document,
+                    diagnostics=list(ts.diagnostics),
+                )
+            )
+        elif isinstance(event, InterchangeStart):
+            ic = event.header
+            ic_diags = list(event.diagnostics)
+            pending = []
+        elif isinstance(event, GroupStart):
+            group_results = []
+            group_fatal = [d for d in event.diagnostics if d.severity is Severity.FATAL]
+            if any(d.severity is not Severity.WARNING for d in event.diagnostics):
+                pending.append(
+                    DocumentResult(
+                        kind="group",
+                        status=_status(event.diagnostics),
+                        envelope=_envelope(ic, event.header),
+                        diagnostics=list(event.diagnostics),
+                    )
+                )
+        elif isinstance(event, GroupEnd):
+            if group_fatal:
+                _reject_all(group_results, group_fatal)
+            if event.fatal:
+                _reject_all(group_results, event.diagnostics)
+                pending.append(
+                    DocumentResult(
+                        kind="group",
+                        status="rejected",
+                        envelope=_envelope(ic, event.header),
+                        diagnostics=list(event.diagnostics),
+                    )
+                )
+            pending.extend(group_results)
+            group_results = []
+            group_fatal = []
+        elif isinstance(event, InterchangeEnd):
+            diags = ic_diags + event.diagnostics
+            pending.extend(group_results)
+            group_results = []
+            if event.fatal or any(d.severity is Severity.FATAL for d in ic_diags):
+                _reject_all(pending, diags)
+            if any(d.severity is not Severity.WARNING for d in diags):
+                pending.insert(
+                    0,
+                    DocumentResult(
+                        kind="interchange", status=_status(diags), envelope=_envelope(ic), diagnostics=diags
+                    ),
+                )
+            yield from pending
+            pending = []
+        elif isinstance(event, StrayData):
+            yield DocumentResult(
+                kind="unreadable",
+                status="rejected",
+                envelope={"byte_offset": event.byte_offset},
+                diagnostics=event.diagnostics,
+            )
+
+
+def parse_file(stream: BinaryIO) -> list[DocumentResult]:
+    """Every result of one file, whatever its format."""
+    head = stream.read(4096)
+    stream.seek(0)
+    fmt = detect_format(head)
+    if fmt == "x12":
+        return list(x12_results(stream))
+    return [
+        DocumentResult(
+            kind="unreadable",
+            status="rejected",
+            envelope={},
+            diagnostics=[
+                Diagnostic(
+                    code="input.unsupported_format",
+                    message=f"not a format this gateway reads ({fmt or 'unrecognised content'})",
+                    severity=Severity.FATAL,
+                    level=Level.FILE,
+                )
+            ],
+        )
+    ]

@@ -1,0 +1,149 @@
+"""850 purchase order → canonical ``PurchaseOrder`` (4010 and 5010)."""
+
+from __future__ import annotations
+
+from gateway.domain.model import DateRef, Fob, Party, PoLine, PurchaseOrder, Purpose
+from parsers.x12 import values
+from parsers.x12.mapping_common import (
+    SetContext,
+    add_party_detail,
+    charge,
+    contact,
+    date_ref,
+    el,
+    party,
+    product_ids,
+    reference,
+    source_of,
+    terms,
+)
+from parsers.x12.structure import TransactionSet
+
+PURPOSES = {
+    "00": Purpose.ORIGINAL,
+    "01": Purpose.CANCEL,
+    "04": Purpose.CHANGE,
+    "05": Purpose.REPLACE,
+    "06": Purpose.CONFIRMATION,
+    "07": Purpose.DUPLICATE,
+}
+
+# DTM01 qualifiers that fill the header's named dates
+REQUESTED_DELIVERY = ("002", "074", "017", "064")
+REQUESTED_SHIP = ("010", "037", "038", "118")
+CANCEL_AFTER = ("001", "063")
+
+
+def _apply_dates(po: PurchaseOrder, d: DateRef) -> None:
+    q = d.qualifier
+    if q in REQUESTED_DELIVERY and po.requested_delivery_date is None:
+        po.requested_delivery_date = d.value
+    elif q in REQUESTED_SHIP and po.requested_ship_date is None:
+        po.requested_ship_date = d.value
+    elif q in CANCEL_AFTER and po.cancel_after_date is None:
+        po.cancel_after_date = d.value
+
+
+def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
+    """Map an 850; returns ``None`` (with fatal diagnostics) when it cannot be a purchase order."""
+    ctx = SetContext(ts)
+    segs = ts.segments
+    beg = next((s for s in segs[1:3] if s[0] == "BEG"), None) or next(
+        (s for s in segs if s[0] == "BEG"), None
+    )
+    if beg is None:
+        ctx.fail("x12.850.no_beg", "the 850 has no BEG segment", segment_id="BEG")
+        return None, ctx
+    ctx.position = segs.index(beg) + 1
+    po_number = values.text(el(beg, 3))
+    if not po_number:
+        ctx.fail("x12.850.no_po_number", "BEG03 (purchase order number) is empty", segment_id="BEG")
+        return None, ctx
+    po = PurchaseOrder(
+        po_number=po_number,
+        po_date=ctx.read(beg, 5, values.x12_date, fatal=True, reference="373"),
+        purpose=PURPOSES.get(el(beg, 1), Purpose.OTHER),
+        purpose_code=el(beg, 1) or None,
+        order_type=el(beg, 2) or None,
+        release_number=values.text(el(beg, 4)),
+        source=source_of(ts),
+    )
+    line: PoLine | None = None
+    current: Party | None = None  # the N1 loop being read (header or line)
+    in_summary = False
+    lines = po.lines
+    read = ctx.read
+    dec = values.decimal
+    for pos, seg in enumerate(segs, start=1):
+        tag = seg[0]
+        ctx.position = pos
+        if tag == "PO1":
+            current = None
+            line = PoLine(
+                line_number=el(seg, 1) or None,
+                quantity=read(seg, 2, dec, fatal=True, reference="330"),
+                unit=el(seg, 3) or None,
+                unit_price=read(seg, 4, dec, fatal=True, reference="212"),
+                price_basis=el(seg, 5) or None,
+                product_ids=product_ids(seg, 6, 24),
+            )
+            lines.append(line)
+        elif tag == "PID":
+            if line is not None:
+                desc = values.text(el(seg, 5))
+                if desc:
+                    line.description = f"{line.description} {desc}" if line.description else desc
+        elif current is not None and add_party_detail(ctx, current, seg):
+            pass
+        elif tag == "N1":
+            current = party(seg)
+            if line is None:
+                po.parties.append(current)
+            else:
+                line.ship_to = current
+        elif tag == "PO4":
+            if line is not None:
+                line.pack = read(seg, 1, dec)
+                line.pack_size = read(seg, 2, dec)
+                line.pack_unit = el(seg, 3) or None
+                line.inner_pack = read(seg, 14, dec)
+        elif tag == "DTM":
+            d = date_ref(ctx, seg)
+            if d is None:
+                continue
+            if line is None:
+                po.dates.append(d)
+                _apply_dates(po, d)
+            else:
+                line.dates.append(d)
+        elif tag == "REF":
+            if current is not None:
+                continue  # references of a party are not part of the canonical model
+            (po.references if line is None else line.references).append(reference(seg))
+        elif tag == "SAC":
+            (po.charges if line is None else line.charges).append(charge(ctx, seg))
+        elif tag == "MSG" or tag == "NTE":
+            note = values.text(el(seg, 1) if tag == "MSG" else el(seg, 2) or el(seg, 1))
+            if note:
+                (po.notes if line is None else line.notes).append(note)
+        elif tag == "CTT":
+            in_summary = True
+            line = None
+            po.stated_line_count = read(seg, 1, values.integer)
+        elif tag == "AMT":
+            if in_summary and el(seg, 1) in ("TT", "GV", "1"):
+                po.stated_total = read(seg, 2, dec)
+        elif line is None:
+            if tag == "CUR":
+                po.currency = el(seg, 2) or None
+            elif tag == "PER":
+                po.contacts.append(contact(seg))
+            elif tag == "ITD":
+                po.payment_terms.append(terms(ctx, seg))
+            elif tag == "FOB":
+                po.fob = Fob(
+                    payment_method=el(seg, 1) or None,
+                    location_qualifier=el(seg, 2) or None,
+                    description=values.text(el(seg, 3)),
+                )
+    return po, ctx

@@ -1,0 +1,663 @@
+"""Streaming X12 reader: bytes in, envelope events out.
+
+``read_events(stream)`` reads a binary file object in chunks and yields
+``InterchangeStart``, ``GroupStart``, one ``TransactionSet`` per ST..SE,
+``GroupEnd`` and ``InterchangeEnd`` as it goes; memory is bounded by the
+largest transaction set, never by the file.  Several interchanges in one file
+may each use their own separators.  Envelope checks (control numbers and counts
+at every level, missing trailers, segments outside their envelope) become
+diagnostics on the event they belong to.
+
+Bytes are decoded as ISO-8859-1 so that every byte maps to one character and
+single-byte control-character delimiters survive; text fields are re-decoded
+as UTF-8 where they hold one (``parsers.x12.text``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
+from parsers.x12.isa import ISA_WINDOW, read_isa
+from parsers.x12.structure import (
+    Event,
+    GroupEnd,
+    GroupHeader,
+    GroupStart,
+    InterchangeEnd,
+    InterchangeHeader,
+    InterchangeStart,
+    Segment,
+    StrayData,
+    TransactionSet,
+)
+
+CHUNK = 1 << 20
+MAX_SEGMENT_CHARS = 1 << 20  # a segment longer than this is not X12 we will hold in memory
+MAX_SET_SEGMENTS = 1_000_000
+_ENVELOPE = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"))
+_PADDING = " \t\r\n\x00\x1a"
+_BOM = "\xef\xbb\xbf"
+_LEAD = " \t\r\n"
+
+
+def read_events(stream: BinaryIO, chunk_size: int = CHUNK) -> Iterator[Event]:
+    """Yield the envelope events of every interchange in ``stream``."""
+    return _Reader(stream, chunk_size).events()
+
+
+def read_bytes(data: bytes) -> Iterator[Event]:
+    return read_events(io.BytesIO(data))
+
+
+def _diag(
+    code: str,
+    message: str,
+    severity: Severity,
+    level: Level,
+    *,
+    ack: AckCodes,
+    location: Location,
+    value: str | None = None,
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        severity=severity,
+        level=level,
+        location=location,
+        ack=ack,
+        bad_value=value if value is None else value[:35],
+    )
+
+
+class _Reader:
+    def __init__(self, stream: BinaryIO, chunk_size: int) -> None:
+        self.stream = stream
+        self.chunk_size = chunk_size
+        self.buf = ""
+        self.base = 0  # absolute offset of buf[0]
+        self.eof = False
+        self.first = True
+
+    # -- buffer -----------------------------------------------------------
+    def fill(self, pos: int) -> int:
+        """Read one more chunk; drop what lies before ``pos``. Returns the new ``pos``."""
+        if pos:
+            self.buf = self.buf[pos:]
+            self.base += pos
+            pos = 0
+        chunk = self.stream.read(self.chunk_size)
+        if not chunk:
+            self.eof = True
+        else:
+            text = chunk.decode("latin-1")
+            if self.first and not self.buf and text.startswith(_BOM):
+                text = text[3:]
+                self.base += 3
+            self.first = False
+            self.buf += text
+        return pos
+
+    def ensure(self, pos: int, count: int) -> int:
+        while not self.eof and len(self.buf) - pos < count:
+            pos = self.fill(pos)
+        return pos
+
+    # -- top level --------------------------------------------------------
+    def events(self) -> Iterator[Event]:
+        pos = 0
+        found_any = False
+        while True:
+            pos = self.ensure(pos, ISA_WINDOW)
+            buf = self.buf
+            # skip padding between interchanges (line breaks, NUL, DOS end-of-file)
+            n = len(buf)
+            while pos < n and buf[pos] in _PADDING:
+                pos += 1
+            if pos >= n:
+                if self.eof:
+                    break
+                continue
+            start = buf.find("ISA", pos)
+            if start != pos:
+                # bytes that are not an interchange: report them, then resume at the next ISA
+                stop = start if start >= 0 else n
+                sample = buf[pos : min(stop, pos + 60)]
+                if not sample.strip(_PADDING) and start >= 0:
+                    pos = start
+                    continue
+                yield StrayData(
+                    byte_offset=self.base + pos,
+                    sample=sample,
+                    diagnostics=[
+                        _diag(
+                            "x12.stray_data",
+                            f"{stop - pos} bytes outside any interchange at byte {self.base + pos}"
+                            + ("" if found_any or start >= 0 else ": no ISA segment found; this is not X12"),
+                            Severity.FATAL,
+                            Level.FILE,
+                            ack=AckCodes(interchange="024"),
+                            location=Location(byte_offset=self.base + pos),
+                            value=sample,
+                        )
+                    ],
+                )
+                if start < 0:
+                    # keep the last two characters: an "ISA" may straddle the chunk boundary
+                    pos = max(pos, n - 2) if not self.eof else n
+                    if self.eof:
+                        break
+                    continue
+                pos = start
+                continue
+            found_any = True
+            pos = self.ensure(pos, ISA_WINDOW)
+            isa = read_isa(self.buf, pos, self.base)
+            if isa.header is None:
+                yield StrayData(
+                    byte_offset=self.base + pos, sample=self.buf[pos : pos + 60], diagnostics=isa.diagnostics
+                )
+                pos += 3
+                continue
+            pos = yield from self.interchange(isa.header, isa.end, isa.strip_line_breaks, isa.diagnostics)
+        if not found_any and not self.base and not self.buf.strip(_PADDING):
+            yield StrayData(
+                byte_offset=0,
+                sample="",
+                diagnostics=[
+                    _diag(
+                        "x12.empty",
+                        "the document is empty",
+                        Severity.FATAL,
+                        Level.FILE,
+                        ack=AckCodes(interchange="024"),
+                        location=Location(byte_offset=0),
+                    )
+                ],
+            )
+
+    # -- one interchange ----------------------------------------------------
+    def interchange(
+        self, header: InterchangeHeader, pos: int, strip_breaks: bool, isa_diags: list[Diagnostic]
+    ) -> Iterator[Event]:
+        """Yield one interchange's events; returns the position just past it."""
+        seps = header.separators
+        term = seps.segment
+        esep = seps.element
+        control = header.control
+        yield InterchangeStart(header=header, diagnostics=isa_diags)
+        ic_diags: list[Diagnostic] = []
+
+        group: GroupHeader | None = None
+        group_sets = 0
+        groups = 0
+        in_set = False
+        set_segments: list[Segment] = []
+        st: Segment = []
+        set_overflow = False
+        file_segment = 1  # the ISA
+
+        def loc(**kw: object) -> Location:
+            return Location(interchange=control, group=group.control if group else None, **kw)  # type: ignore[arg-type]
+
+        def close_set(se: Segment | None) -> TransactionSet:
+            nonlocal in_set, group_sets
+            in_set = False
+            group_sets += 1
+            set_id = st[1] if len(st) > 1 else ""
+            set_ctl = st[2] if len(st) > 2 else ""
+            impl = st[3] if len(st) > 3 and st[3] else None
+            where = Location(
+                interchange=control,
+                group=group.control if group else None,
+                set_control=set_ctl,
+                set_id=set_id,
+            )
+            diags: list[Diagnostic] = []
+            if not set_id or not set_id.isalnum():
+                diags.append(
+                    _diag(
+                        "x12.st.set_id",
+                        "ST01 (transaction set identifier) is missing or invalid",
+                        Severity.FATAL,
+                        Level.SET,
+                        ack=AckCodes(set="6"),
+                        location=where,
+                        value=set_id,
+                    )
+                )
+            if not set_ctl:
+                diags.append(
+                    _diag(
+                        "x12.st.control",
+                        "ST02 (transaction set control number) is missing",
+                        Severity.FATAL,
+                        Level.SET,
+                        ack=AckCodes(set="7"),
+                        location=where,
+                    )
+                )
+            if set_overflow:
+                diags.append(
+                    _diag(
+                        "x12.set.too_large",
+                        f"the transaction set holds more than {MAX_SET_SEGMENTS} segments; not read",
+                        Severity.FATAL,
+                        Level.SET,
+                        ack=AckCodes(set="5"),
+                        location=where,
+                    )
+                )
+            if se is None:
+                diags.append(
+                    _diag(
+                        "x12.se.missing",
+                        "the transaction set has no SE trailer",
+                        Severity.FATAL,
+                        Level.SET,
+                        ack=AckCodes(set="2"),
+                        location=where,
+                    )
+                )
+            else:
+                count = se[1] if len(se) > 1 else ""
+                se_ctl = se[2] if len(se) > 2 else ""
+                if se_ctl != set_ctl:
+                    diags.append(
+                        _diag(
+                            "x12.se.control_mismatch",
+                            f"SE02 {se_ctl!r} does not match ST02 {set_ctl!r}",
+                            Severity.FATAL,
+                            Level.SET,
+                            ack=AckCodes(set="3"),
+                            location=where,
+                            value=se_ctl,
+                        )
+                    )
+                actual = len(set_segments)
+                if not count.isdigit() or int(count) != actual:
+                    diags.append(
+                        _diag(
+                            "x12.se.count_mismatch",
+                            f"SE01 says {count or 'nothing'} segments, the set holds {actual}",
+                            Severity.FATAL,
+                            Level.SET,
+                            ack=AckCodes(set="4"),
+                            location=where,
+                            value=count,
+                        )
+                    )
+            return TransactionSet(
+                interchange=header,
+                group=group,
+                set_id=set_id,
+                control=set_ctl,
+                segments=set_segments,
+                implementation_ref=impl,
+                diagnostics=diags,
+            )
+
+        def close_group(ge: Segment | None) -> GroupEnd:
+            nonlocal group, group_sets, groups
+            assert group is not None
+            where = Location(interchange=control, group=group.control)
+            diags: list[Diagnostic] = []
+            declared: int | None = None
+            trailer: str | None = None
+            if ge is None:
+                diags.append(
+                    _diag(
+                        "x12.ge.missing",
+                        "the functional group has no GE trailer",
+                        Severity.FATAL,
+                        Level.GROUP,
+                        ack=AckCodes(group="3"),
+                        location=where,
+                    )
+                )
+            else:
+                count = ge[1] if len(ge) > 1 else ""
+                trailer = ge[2] if len(ge) > 2 else ""
+                if count.isdigit():
+                    declared = int(count)
+                if trailer != group.control:
+                    diags.append(
+                        _diag(
+                            "x12.ge.control_mismatch",
+                            f"GE02 {trailer!r} does not match GS06 {group.control!r}",
+                            Severity.FATAL,
+                            Level.GROUP,
+                            ack=AckCodes(group="4"),
+                            location=where,
+                            value=trailer,
+                        )
+                    )
+                if declared != group_sets:
+                    diags.append(
+                        _diag(
+                            "x12.ge.count_mismatch",
+                            f"GE01 says {count or 'nothing'} transaction sets, the group holds {group_sets}",
+                            Severity.FATAL,
+                            Level.GROUP,
+                            ack=AckCodes(group="5"),
+                            location=where,
+                            value=count,
+                        )
+                    )
+            end = GroupEnd(
+                interchange=header,
+                header=group,
+                declared_sets=declared,
+                received_sets=group_sets,
+                trailer_control=trailer,
+                diagnostics=diags,
+            )
+            group = None
+            group_sets = 0
+            groups += 1
+            return end
+
+        buf = self.buf
+        while True:
+            end = buf.find(term, pos)
+            if end < 0 or (end - pos) > MAX_SEGMENT_CHARS:
+                if end < 0 and not self.eof and len(buf) - pos <= MAX_SEGMENT_CHARS:
+                    pos = self.fill(pos)
+                    buf = self.buf
+                    continue
+                tail = buf[pos:].strip(_PADDING)
+                if end >= 0 or len(buf) - pos > MAX_SEGMENT_CHARS:
+                    ic_diags.append(
+                        _diag(
+                            "x12.segment.too_long",
+                            f"a segment runs past {MAX_SEGMENT_CHARS} characters without a "
+                            f"terminator {term!r}; the rest of the interchange is not read",
+                            Severity.FATAL,
+                            Level.INTERCHANGE,
+                            ack=AckCodes(interchange="024"),
+                            location=loc(byte_offset=self.base + pos),
+                            value=tail[:35],
+                        )
+                    )
+                    # resume at the next ISA, if any
+                    nxt = buf.find("ISA", pos + 1)
+                    pos = nxt if nxt >= 0 else len(buf)
+                    if nxt < 0:
+                        while not self.eof:
+                            pos = self.fill(len(self.buf))
+                        pos = len(self.buf)
+                elif tail:
+                    # a last segment with no terminator: read it, then report the missing terminator
+                    seg_text = tail.replace("\r", "").replace("\n", "") if strip_breaks else tail
+                    ic_diags.append(
+                        _diag(
+                            "x12.segment.unterminated",
+                            f"the last segment has no terminator {term!r}",
+                            Severity.WARNING,
+                            Level.INTERCHANGE,
+                            ack=AckCodes(interchange="023"),
+                            location=loc(byte_offset=self.base + pos),
+                            value=seg_text[:35],
+                        )
+                    )
+                    # feed it through the same path as a terminated segment
+                    buf = self.buf = buf[:pos] + tail + term
+                    continue
+                else:
+                    pos = len(buf)
+                break
+            seg_text = buf[pos:end]
+            seg_start = pos
+            pos = end + 1
+            if strip_breaks:
+                if "\n" in seg_text or "\r" in seg_text:
+                    seg_text = seg_text.replace("\r", "").replace("\n", "")
+                if seg_text[:1] in _LEAD:
+                    seg_text = seg_text.lstrip(_LEAD)
+            else:
+                if seg_text[-1:] == "\r":
+                    seg_text = seg_text[:-1]
+                if seg_text[:1] in _LEAD:
+                    seg_text = seg_text.lstrip(_LEAD)
+            if not seg_text:
+                continue
+            seg = seg_text.split(esep)
+            tag = seg[0]
+            file_segment += 1
+            if in_set and tag not in _ENVELOPE:
+                if len(set_segments) < MAX_SET_SEGMENTS:
+                    set_segments.append(seg)
+                else:
+                    set_overflow = True
+                continue
+            if tag == "SE":
+                if in_set:
+                    set_segments.append(seg)
+                    yield close_set(seg)
+                    set_segments = []
+                else:
+                    ic_diags.append(
+                        _diag(
+                            "x12.se.unexpected",
+                            "SE without a matching ST",
+                            Severity.ERROR,
+                            Level.INTERCHANGE,
+                            ack=AckCodes(interchange="024"),
+                            location=loc(segment_id="SE", file_segment=file_segment),
+                        )
+                    )
+                continue
+            if tag == "ST":
+                if in_set:
+                    yield close_set(None)
+                if group is None:
+                    ic_diags.append(
+                        _diag(
+                            "x12.st.outside_group",
+                            "ST outside a functional group (no GS before it)",
+                            Severity.FATAL,
+                            Level.INTERCHANGE,
+                            ack=AckCodes(interchange="024"),
+                            location=loc(segment_id="ST", file_segment=file_segment),
+                        )
+                    )
+                in_set = True
+                set_overflow = False
+                st = seg
+                set_segments = [seg]
+                continue
+            if tag == "GS":
+                if in_set:
+                    yield close_set(None)
+                if group is not None:
+                    yield close_group(None)
+                g = seg + [""] * (9 - len(seg)) if len(seg) < 9 else seg
+                group = GroupHeader(
+                    elements=seg,
+                    functional_id=g[1],
+                    sender=g[2].strip(),
+                    receiver=g[3].strip(),
+                    date=g[4],
+                    time=g[5],
+                    control=g[6],
+                    agency=g[7],
+                    version=g[8],
+                )
+                gs_diags: list[Diagnostic] = []
+                where = Location(interchange=control, group=g[6], segment_id="GS")
+                if not g[6].isdigit():
+                    gs_diags.append(
+                        _diag(
+                            "x12.gs.control",
+                            "GS06 (group control number) must be numeric",
+                            Severity.FATAL,
+                            Level.GROUP,
+                            ack=AckCodes(group="6"),
+                            location=where,
+                            value=g[6],
+                        )
+                    )
+                if not group.version_family and group.functional_id != "FA":
+                    gs_diags.append(
+                        _diag(
+                            "x12.gs.version",
+                            f"GS08 version {g[8]!r} is not supported (004xxx and 005xxx are)",
+                            Severity.FATAL,
+                            Level.GROUP,
+                            ack=AckCodes(group="2"),
+                            location=where,
+                            value=g[8],
+                        )
+                    )
+                if g[7] not in ("X", "T"):
+                    gs_diags.append(
+                        _diag(
+                            "x12.gs.agency",
+                            f"GS07 agency code {g[7]!r} should be X",
+                            Severity.WARNING,
+                            Level.GROUP,
+                            ack=AckCodes(),
+                            location=where,
+                            value=g[7],
+                        )
+                    )
+                yield GroupStart(interchange=header, header=group, diagnostics=gs_diags)
+                continue
+            if tag == "GE":
+                if in_set:
+                    yield close_set(None)
+                if group is None:
+                    ic_diags.append(
+                        _diag(
+                            "x12.ge.unexpected",
+                            "GE without a matching GS",
+                            Severity.ERROR,
+                            Level.INTERCHANGE,
+                            ack=AckCodes(interchange="024"),
+                            location=loc(segment_id="GE", file_segment=file_segment),
+                        )
+                    )
+                else:
+                    yield close_group(seg)
+                continue
+            if tag == "IEA":
+                if in_set:
+                    yield close_set(None)
+                if group is not None:
+                    yield close_group(None)
+                yield self._close_interchange(header, seg, groups, ic_diags)
+                self.buf = buf
+                return pos
+            if tag == "ISA":
+                # a new interchange begins before this one ended
+                if in_set:
+                    yield close_set(None)
+                if group is not None:
+                    yield close_group(None)
+                ic_diags.append(
+                    _diag(
+                        "x12.iea.missing",
+                        "the interchange has no IEA trailer before the next ISA",
+                        Severity.FATAL,
+                        Level.INTERCHANGE,
+                        ack=AckCodes(interchange="023"),
+                        location=loc(segment_id="IEA"),
+                    )
+                )
+                yield InterchangeEnd(
+                    header=header,
+                    declared_groups=None,
+                    received_groups=groups,
+                    trailer_control=None,
+                    diagnostics=ic_diags,
+                )
+                self.buf = buf
+                # resume at the ISA itself (its leading padding is skipped by the caller)
+                return buf.find("ISA", seg_start)
+            if tag == "TA1":
+                yield TransactionSet(
+                    interchange=header,
+                    group=None,
+                    set_id="TA1",
+                    control=seg[1] if len(seg) > 1 else "",
+                    segments=[seg],
+                )
+                continue
+            # a segment outside any transaction set
+            ic_diags.append(
+                _diag(
+                    "x12.segment.outside_set",
+                    f"segment {tag[:3]!r} outside a transaction set",
+                    Severity.ERROR,
+                    Level.INTERCHANGE,
+                    ack=AckCodes(interchange="024"),
+                    location=loc(segment_id=tag[:3], file_segment=file_segment),
+                    value=seg_text,
+                )
+            )
+
+        # end of data without IEA
+        if in_set:
+            yield close_set(None)
+        if group is not None:
+            yield close_group(None)
+        ic_diags.append(
+            _diag(
+                "x12.iea.missing",
+                "the file ends before the IEA trailer",
+                Severity.FATAL,
+                Level.INTERCHANGE,
+                ack=AckCodes(interchange="023"),
+                location=loc(segment_id="IEA"),
+            )
+        )
+        yield InterchangeEnd(
+            header=header,
+            declared_groups=None,
+            received_groups=groups,
+            trailer_control=None,
+            diagnostics=ic_diags,
+        )
+        return pos
+
+    def _close_interchange(
+        self, header: InterchangeHeader, iea: Segment, groups: int, diags: list[Diagnostic]
+    ) -> InterchangeEnd:
+        count = iea[1] if len(iea) > 1 else ""
+        trailer = iea[2].strip() if len(iea) > 2 else ""
+        where = Location(interchange=header.control, segment_id="IEA")
+        declared = int(count) if count.isdigit() else None
+        if trailer != header.control:
+            diags.append(
+                _diag(
+                    "x12.iea.control_mismatch",
+                    f"IEA02 {trailer!r} does not match ISA13 {header.control!r}",
+                    Severity.FATAL,
+                    Level.INTERCHANGE,
+                    ack=AckCodes(interchange="001"),
+                    location=where,
+                    value=trailer,
+                )
+            )
+        if declared != groups:
+            diags.append(
+                _diag(
+                    "x12.iea.count_mismatch",
+                    f"IEA01 says {count or 'nothing'} functional groups, the interchange holds {groups}",
+                    Severity.FATAL,
+                    Level.INTERCHANGE,
+                    ack=AckCodes(interchange="021"),
+                    location=where,
+                    value=count,
+                )
+            )
+        return InterchangeEnd(
+            header=header,
+            declared_groups=declared,
+            received_groups=groups,
+            trailer_control=trailer,
+            diagnostics=diags,
+        )
