@@ -1,0 +1,109 @@
+"""Trading-partner profiles: who a partner is, what it wants, and its order policy.
+
+Profiles are data (``mappings/partners/*.yaml``) validated on load into these
+classes; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class ShortStockAction(StrEnum):
+    BACKORDER = "backorder"  # confirm what we have, backorder the rest (855 IB)
+    CANCEL = "cancel"  # confirm what we have, cancel the rest (855 IQ)
+    REVIEW = "review"  # hold the order for a person
+
+
+class PriceAction(StrEnum):
+    ACCEPT_OUR_PRICE = "accept_our_price"  # confirm at the contract price and say so (855 IP)
+    REVIEW = "review"  # hold the order for a person
+    REJECT_LINE = "reject_line"  # reject the line (855 IR)
+
+
+@dataclass(slots=True)
+class PriceTolerance:
+    absolute: Decimal | None = None  # per unit, in the order currency
+    percent: Decimal | None = None  # of the contract price
+    action: PriceAction = PriceAction.ACCEPT_OUR_PRICE
+
+    def within(self, sent: Decimal, ours: Decimal) -> bool:
+        diff = abs(sent - ours)
+        if diff == 0:
+            return True
+        if self.absolute is not None and diff <= self.absolute:
+            return True
+        return self.percent is not None and ours != 0 and diff * 100 / ours <= self.percent
+
+
+@dataclass(slots=True)
+class OrderPolicy:
+    short_stock: ShortStockAction = ShortStockAction.BACKORDER
+    partial_shipment: bool = True
+    multi_warehouse: bool = False
+    price_tolerance: PriceTolerance = field(default_factory=PriceTolerance)
+    substitutions: bool = False
+    pack_multiple_required: bool = False
+    unknown_item: str = "review"  # "review" holds the order; "reject_line" answers IR
+    preferred_warehouses: list[str] = field(default_factory=list)
+    # product-id qualifiers tried in this order to find our SKU
+    id_preference: list[str] = field(default_factory=lambda: ["BP", "IN", "UP", "UK", "EN", "VP", "VN", "SK"])
+    ship_lead_days: int = 1  # earliest ship date = order date + this
+
+
+@dataclass(slots=True)
+class X12Identity:
+    isa_qualifier: str
+    isa_id: str
+    gs_id: str
+    version: str = "004010"  # GS08 we send in
+    element_separator: str = "*"
+    component_separator: str = ">"
+    segment_terminator: str = "~"
+    repetition_separator: str = "^"
+    ack_requested: bool = False  # ISA14 on what we send
+
+
+@dataclass(slots=True)
+class CrossReference:
+    """Their identifier → our SKU, with a unit conversion (their unit × factor = our base units)."""
+
+    sku: str
+    buyer_part: str | None = None
+    upc: str | None = None
+    vendor_part: str | None = None
+    unit: str | None = None
+    factor: Decimal = Decimal(1)
+
+
+@dataclass(slots=True)
+class DocumentOptions:
+    """What a partner wants from us, and how."""
+
+    functional_ack: bool = True  # 997 (4010) / 999 (5010)
+    ta1: str = "when_requested"  # "always", "when_requested", "never"
+    po_ack: bool = True  # 855
+    po_ack_detail: str = "all_lines"  # "all_lines" or "exceptions_only"
+    ship_notice: bool = True  # 856
+    invoice: bool = True  # 810
+    change_ack: bool = True  # 865
+    answer_unknown_sender: bool = False
+
+
+@dataclass(slots=True)
+class PartnerProfile:
+    id: str
+    name: str
+    x12: X12Identity | None = None
+    active: bool = True
+    test_mode: bool = False  # ISA15 = T orders are processed against real stock only when True
+    as2_id: str | None = None
+    email_senders: list[str] = field(default_factory=list)
+    documents: DocumentOptions = field(default_factory=DocumentOptions)
+    policy: OrderPolicy = field(default_factory=OrderPolicy)
+    cross_references: list[CrossReference] = field(default_factory=list)
+    duplicate_window_days: int = 30
+    outbox: str | None = None  # folder for outbound documents on the embedded default
+    source_file: str | None = None
