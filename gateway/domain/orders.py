@@ -75,8 +75,13 @@ class SalesOrderLine:
     @property
     def status(self) -> LineStatus:
         """The ACK01 code that leads for this line."""
-        for s in (LineStatus.REJECTED, LineStatus.BACKORDERED, LineStatus.QUANTITY_CHANGED,
-                  LineStatus.PRICE_CHANGED, LineStatus.DATE_RESCHEDULED):
+        for s in (
+            LineStatus.REJECTED,
+            LineStatus.BACKORDERED,
+            LineStatus.QUANTITY_CHANGED,
+            LineStatus.PRICE_CHANGED,
+            LineStatus.DATE_RESCHEDULED,
+        ):
             if s in self.statuses:
                 return s
         return LineStatus.ACCEPTED
@@ -95,4 +100,6 @@ class SalesOrder:
 
     @property
     def review_reasons(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.review] + [o for ln in self.lines for o in ln.outcomes if o.review]
+        return [o for o in self.outcomes if o.review] + [
+            o for ln in self.lines for o in ln.outcomes if o.review
+        ]
