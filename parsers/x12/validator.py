@@ -1,0 +1,436 @@
+"""Validates one transaction set against its compiled dictionary definition.
+
+Segment placement is a walk of the loop tree (forward at this level, pop to
+parent loops, enter a child loop on its first segment, repeat a loop on its
+trigger).  Each segment's elements are then checked for presence, length,
+type and code.  Findings carry the 997/999 codes (AK304/AK403/AK502).
+"""
+
+from __future__ import annotations
+
+from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
+from parsers.x12.dictionary import (
+    AN,
+    DATE,
+    ID,
+    NUM,
+    REAL,
+    ElementSpec,
+    LoopNode,
+    SegmentNode,
+    SetDefinition,
+    known_segment_ids,
+)
+from parsers.x12.structure import Segment, Separators, TransactionSet
+
+_FATAL = Severity.FATAL
+_ERROR = Severity.ERROR
+_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+# AK304 segment codes
+SEG_UNRECOGNIZED = "1"
+SEG_UNEXPECTED = "2"
+SEG_MANDATORY_MISSING = "3"
+SEG_LOOP_OVER_MAX = "4"
+SEG_OVER_MAX_USE = "5"
+SEG_NOT_IN_SET = "6"
+SEG_OUT_OF_SEQUENCE = "7"
+SEG_ELEMENT_ERRORS = "8"
+# AK403 element codes
+ELE_MANDATORY_MISSING = "1"
+ELE_TOO_MANY_ELEMENTS = "3"
+ELE_TOO_SHORT = "4"
+ELE_TOO_LONG = "5"
+ELE_INVALID_CHARACTER = "6"
+ELE_INVALID_CODE = "7"
+ELE_INVALID_DATE = "8"
+ELE_INVALID_TIME = "9"
+ELE_TOO_MANY_COMPONENTS = "13"
+
+_ELEMENT_CODES = {
+    ELE_MANDATORY_MISSING: "x12.element.mandatory_missing",
+    ELE_TOO_MANY_ELEMENTS: "x12.element.too_many_elements",
+    ELE_TOO_SHORT: "x12.element.too_short",
+    ELE_TOO_LONG: "x12.element.too_long",
+    ELE_INVALID_CHARACTER: "x12.element.invalid_character",
+    ELE_INVALID_CODE: "x12.element.invalid_code",
+    ELE_INVALID_DATE: "x12.element.invalid_date",
+    ELE_INVALID_TIME: "x12.element.invalid_time",
+    ELE_TOO_MANY_COMPONENTS: "x12.element.too_many_components",
+}
+
+
+def _clip(value: str | None) -> str | None:
+    return value if value is None or len(value) <= 35 else value[:35]
+
+
+class _Report:
+    """Builds diagnostics for one set (only touched when there is an error)."""
+
+    __slots__ = ("diagnostics", "ts")
+
+    def __init__(self, ts: TransactionSet) -> None:
+        self.ts = ts
+        self.diagnostics: list[Diagnostic] = []
+
+    def _location(self, seg_id: str, position: int, loop_id: str | None) -> Location:
+        ts = self.ts
+        return Location(
+            interchange=ts.interchange.control if ts.interchange else None,
+            group=ts.group.control if ts.group else None,
+            set_control=ts.control,
+            set_id=ts.set_id,
+            segment_id=seg_id,
+            segment_position=position,
+            loop_id=loop_id,
+        )
+
+    def segment(
+        self,
+        code: str,
+        ack: str,
+        severity: Severity,
+        seg_id: str,
+        position: int,
+        loop_id: str | None,
+        message: str,
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code=code,
+                message=message,
+                severity=severity,
+                level=Level.SEGMENT,
+                location=self._location(seg_id, position, loop_id),
+                ack=AckCodes(segment=ack),
+                bad_value=seg_id[:35] if ack in (SEG_UNRECOGNIZED, SEG_NOT_IN_SET) else None,
+            )
+        )
+
+    def element(
+        self,
+        ack: str,
+        seg_id: str,
+        position: int,
+        loop_id: str | None,
+        spec: ElementSpec | None,
+        element_position: int,
+        component_position: int | None,
+        value: str | None,
+        message: str,
+        critical: bool,
+    ) -> None:
+        severity = _FATAL if critical or ack == ELE_MANDATORY_MISSING else _ERROR
+        loc = self._location(seg_id, position, loop_id)
+        loc.element_position = element_position
+        loc.component_position = component_position
+        loc.element_reference = spec.reference if spec is not None else None
+        self.diagnostics.append(
+            Diagnostic(
+                code=_ELEMENT_CODES[ack],
+                message=message,
+                severity=severity,
+                level=Level.ELEMENT,
+                location=loc,
+                ack=AckCodes(segment=SEG_ELEMENT_ERRORS, element=ack),
+                bad_value=_clip(value),
+            )
+        )
+
+
+def _date_ok(v: str) -> bool:
+    if len(v) == 8:
+        year, month, day = int(v[:4]), int(v[4:6]), int(v[6:8])
+    elif len(v) == 6:
+        year, month, day = 2000 + int(v[:2]), int(v[2:4]), int(v[4:6])
+    else:
+        return False
+    if not 1 <= month <= 12 or day < 1 or day > _DAYS[month]:
+        return False
+    return not (month == 2 and day == 29 and (year % 4 or (year % 100 == 0 and year % 400)))
+
+
+def _time_ok(v: str) -> bool:
+    if len(v) not in (4, 6, 7, 8):
+        return False
+    if int(v[:2]) > 23 or int(v[2:4]) > 59:
+        return False
+    return len(v) == 4 or int(v[4:6]) <= 59
+
+
+def _check_value(v: str, spec: ElementSpec) -> tuple[str, str] | None:
+    """(AK403 code, message) for a non-empty value that breaks its spec, else None."""
+    dtype = spec.dtype
+    if dtype in (AN, ID):
+        n = len(v)
+        if not v.isprintable():
+            return ELE_INVALID_CHARACTER, f"{spec.name} ({spec.reference}) has a non-printable character"
+        if dtype == ID and spec.codes is not None and v not in spec.codes:
+            return ELE_INVALID_CODE, f"{spec.name} ({spec.reference}): {v!r} is not a valid code"
+    elif dtype == NUM:
+        digits = v[1:] if v[0] == "-" else v
+        if not (digits.isascii() and digits.isdigit()):
+            return ELE_INVALID_CHARACTER, f"{spec.name} ({spec.reference}): {v!r} is not a whole number"
+        n = len(digits)
+    elif dtype == REAL:
+        digits = v[1:] if v[0] == "-" else v
+        if "." in digits:
+            whole, _, frac = digits.partition(".")
+            digits = whole + frac
+        if not (digits.isascii() and digits.isdigit()):
+            return ELE_INVALID_CHARACTER, f"{spec.name} ({spec.reference}): {v!r} is not a decimal number"
+        n = len(digits)
+    elif dtype == DATE:
+        if not (v.isascii() and v.isdigit()) or not _date_ok(v):
+            return ELE_INVALID_DATE, f"{spec.name} ({spec.reference}): {v!r} is not a valid date"
+        n = len(v)
+    else:  # TIME
+        if not (v.isascii() and v.isdigit()) or not _time_ok(v):
+            return ELE_INVALID_TIME, f"{spec.name} ({spec.reference}): {v!r} is not a valid time"
+        n = len(v)
+    if n < spec.min_len:
+        return ELE_TOO_SHORT, f"{spec.name} ({spec.reference}) is too short: {n} < {spec.min_len}"
+    if n > spec.max_len:
+        return ELE_TOO_LONG, f"{spec.name} ({spec.reference}) is too long: {n} > {spec.max_len}"
+    return None
+
+
+def _check_segment(
+    seg: Segment, node: SegmentNode, position: int, loop_id: str, comp: str, report: _Report | None, ts
+) -> _Report | None:
+    """Check the elements of one placed segment; returns the (possibly new) report."""
+    specs = node.spec.elements
+    nspecs = len(specs)
+    seg_id = seg[0]
+    for i in range(1, len(seg)):
+        v = seg[i]
+        if i > nspecs:
+            if v:
+                report = report or _Report(ts)
+                report.element(
+                    ELE_TOO_MANY_ELEMENTS, seg_id, position, loop_id, None, i, None, v,
+                    f"{seg_id} has more data elements than the {nspecs} defined",
+                    False,
+                )  # fmt: skip
+                break
+            continue
+        spec = specs[i - 1]
+        if not v:
+            if spec.mandatory:
+                report = report or _Report(ts)
+                report.element(
+                    ELE_MANDATORY_MISSING, seg_id, position, loop_id, spec, i, None, None,
+                    f"mandatory element {seg_id}{i:02d} {spec.name} ({spec.reference}) is missing",
+                    True,
+                )  # fmt: skip
+            continue
+        comps = spec.components
+        if comps is None:
+            if comp in v:
+                problem: tuple[str, str] | None = (
+                    ELE_TOO_MANY_COMPONENTS,
+                    f"{seg_id}{i:02d} {spec.name} ({spec.reference}) is a simple element but has components",
+                )
+            else:
+                problem = _check_value(v, spec)
+            if problem is not None:
+                report = report or _Report(ts)
+                report.element(
+                    problem[0], seg_id, position, loop_id, spec, i, None, v, problem[1], spec.critical
+                )
+            continue
+        report = _check_composite(v, spec, seg_id, i, position, loop_id, comp, report, ts)
+    # mandatory elements after the last one present
+    for j in range(len(seg), nspecs + 1):
+        spec = specs[j - 1]
+        if spec.mandatory:
+            report = report or _Report(ts)
+            report.element(
+                ELE_MANDATORY_MISSING, seg_id, position, loop_id, spec, j, None, None,
+                f"mandatory element {seg_id}{j:02d} {spec.name} ({spec.reference}) is missing",
+                True,
+            )  # fmt: skip
+    return report
+
+
+def _check_composite(
+    v: str, spec: ElementSpec, seg_id: str, i: int, position: int, loop_id: str, comp: str, report, ts
+) -> _Report | None:
+    parts = v.split(comp)
+    comps = spec.components or ()
+    if len(parts) > len(comps) and any(parts[len(comps) :]):
+        report = report or _Report(ts)
+        report.element(
+            ELE_TOO_MANY_COMPONENTS, seg_id, position, loop_id, spec, i, len(comps) + 1, v,
+            f"{seg_id}{i:02d} {spec.name} ({spec.reference}) has more than {len(comps)} components",
+            spec.critical,
+        )  # fmt: skip
+    for k, cspec in enumerate(comps, start=1):
+        cv = parts[k - 1] if k <= len(parts) else ""
+        if not cv:
+            if cspec.mandatory:
+                report = report or _Report(ts)
+                report.element(
+                    ELE_MANDATORY_MISSING, seg_id, position, loop_id, cspec, i, k, None,
+                    f"mandatory component {seg_id}{i:02d}-{k:02d} {cspec.name} ({cspec.reference})"
+                    " is missing",
+                    True,
+                )  # fmt: skip
+            continue
+        problem = _check_value(cv, cspec)
+        if problem is not None:
+            report = report or _Report(ts)
+            report.element(problem[0], seg_id, position, loop_id, cspec, i, k, cv, problem[1], spec.critical)
+    return report
+
+
+def _missing(
+    loop: LoopNode, start: int, stop: int, seg_id: str, position: int, report: _Report | None, ts
+) -> _Report | None:
+    """Report mandatory children of ``loop`` with index in (start, stop)."""
+    for j in loop.mandatory_children:
+        if start < j < stop:
+            kid = loop.children[j]
+            missing_id = kid.first_segment.id if isinstance(kid, LoopNode) else kid.id
+            what = f"loop {kid.id}" if isinstance(kid, LoopNode) else "segment"
+            report = report or _Report(ts)
+            report.segment(
+                "x12.segment.mandatory_missing", SEG_MANDATORY_MISSING, _FATAL, missing_id, position, loop.id,
+                f"mandatory {what} {missing_id} is missing before {seg_id}",
+            )  # fmt: skip
+    return report
+
+
+def _unplaced(seg_id: str, definition: SetDefinition) -> tuple[str, str, str]:
+    if seg_id in definition.segment_ids:
+        return "x12.segment.out_of_sequence", SEG_OUT_OF_SEQUENCE, "is not in its proper sequence"
+    if seg_id in known_segment_ids():
+        return "x12.segment.unexpected", SEG_UNEXPECTED, "is not expected in this transaction set"
+    if (
+        2 <= len(seg_id) <= 3
+        and seg_id.isascii()
+        and seg_id.isalnum()
+        and seg_id.isupper()
+        and seg_id[0].isalpha()
+    ):
+        return "x12.segment.not_in_set", SEG_NOT_IN_SET, "is not defined in this transaction set"
+    return "x12.segment.unrecognized", SEG_UNRECOGNIZED, "is not a recognized segment id"
+
+
+def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Separators) -> list[Diagnostic]:
+    """Check structure and element syntax of ``ts``; returns new diagnostics (empty when clean)."""
+    segments = ts.segments
+    if not segments:
+        return []
+    comp = separators.component
+    report: _Report | None = None
+    root = definition.root
+    # walk state: one entry per open loop (root = ST_LOOP level)
+    loops: list[LoopNode] = [root]
+    idxs: list[int] = [0]
+    counts: list[int] = [1]
+    depth = 0
+    st = root.children[0]
+    assert isinstance(st, SegmentNode)
+    report = _check_segment(segments[0], st, 1, root.id, comp, report, ts)
+    position = 1
+    for seg in segments[1:]:
+        position += 1
+        seg_id = seg[0]
+        # find the next node for this segment: this level forward, then parents
+        d = depth
+        found = -1
+        while True:
+            cands = loops[d].index.get(seg_id)
+            if cands is not None:
+                cur = idxs[d]
+                for j in cands:
+                    if j >= cur:
+                        found = j
+                        break
+                if found >= 0:
+                    break
+            if d == 0:
+                break
+            d -= 1
+        if found < 0:
+            code, ack, text = _unplaced(seg_id, definition)
+            report = report or _Report(ts)
+            report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
+            continue
+        if found == 0 and d == depth and d > 0:
+            # the trigger segment of the current loop: a new occurrence of that loop
+            d -= 1
+            found = idxs[d]
+        # pop closed loops, reporting mandatory children never reached
+        while depth > d:
+            loop = loops[depth]
+            if loop.mandatory_children and loop.mandatory_children[-1] > idxs[depth]:
+                report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
+            loops.pop()
+            idxs.pop()
+            counts.pop()
+            depth -= 1
+        loop = loops[d]
+        node = loop.children[found]
+        cur = idxs[d]
+        if found == cur:
+            n = counts[d] + 1
+            counts[d] = n
+            if isinstance(node, LoopNode):
+                if n > node.repeat:
+                    report = report or _Report(ts)
+                    report.segment(
+                        "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
+                        f"loop {node.id} occurs more than {node.repeat} times",
+                    )  # fmt: skip
+            elif n > node.max_use:
+                report = report or _Report(ts)
+                report.segment(
+                    "x12.segment.over_max_use", SEG_OVER_MAX_USE, _ERROR, seg_id, position, loop.id,
+                    f"segment {seg_id} used more than {node.max_use} times",
+                )  # fmt: skip
+        else:
+            if found - cur > 1 and loop.mandatory_children:
+                report = _missing(loop, cur, found, seg_id, position, report, ts)
+            idxs[d] = found
+            counts[d] = 1
+        if isinstance(node, LoopNode):
+            loops.append(node)
+            idxs.append(0)
+            counts.append(1)
+            depth = d + 1
+            node = node.children[0]
+        else:
+            depth = d
+        report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
+    if segments[-1][0] != "SE":
+        # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
+        while depth > 0:
+            loop = loops[depth]
+            report = _missing(loop, idxs[depth], len(loop.children), "end of set", position, report, ts)
+            loops.pop()
+            idxs.pop()
+            depth -= 1
+        report = _missing(root, idxs[0], len(root.children) - 1, "end of set", position, report, ts)
+    if report is None:
+        return []
+    diags = report.diagnostics
+    if any(dg.level is Level.SEGMENT or dg.level is Level.ELEMENT for dg in diags):
+        severity = _FATAL if any(dg.severity is _FATAL for dg in diags) else _ERROR
+        diags.append(
+            Diagnostic(
+                code="x12.set.segments_in_error",
+                message=f"{ts.set_id} {ts.control}: one or more segments in error",
+                severity=severity,
+                level=Level.SET,
+                location=Location(
+                    interchange=ts.interchange.control if ts.interchange else None,
+                    group=ts.group.control if ts.group else None,
+                    set_control=ts.control,
+                    set_id=ts.set_id,
+                ),
+                ack=AckCodes(set="5"),
+            )
+        )
+    return diags
