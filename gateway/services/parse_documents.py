@@ -124,6 +124,7 @@ def x12_results(stream: BinaryIO) -> Iterator[DocumentResult]:
             ic_diags = list(event.diagnostics)
             pending = []
         elif isinstance(event, GroupStart):
+            pending.extend(group_results)  # sets read outside any group
             group_results = []
             group_fatal = [d for d in event.diagnostics if d.severity is Severity.FATAL]
             if any(d.severity is not Severity.WARNING for d in event.diagnostics):

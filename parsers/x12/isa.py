@@ -231,11 +231,27 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
                 offset=offset,
             )
         )
-    elements.append(component)
     end = i + 1
     if terminator == "\r" and window[end : end + 1] == "\n":
         terminator = "\n"
         end += 1
+    if terminator in LINE_BREAKS and _ends_next_segment(window, end, component, terminator):
+        # "*P*~" then a line break, and the next segment also ends in "~": ISA16 was
+        # lost and "~" is the terminator, the line breaks only layout.
+        terminator = component
+        component = next(c for c in _DEFAULT_COMPONENT if c not in (elem, terminator))
+        end = i
+        diags.append(
+            _diag(
+                "x12.isa.component_separator_missing",
+                f"ISA16 (component separator) is missing; {terminator!r} is the segment terminator and the "
+                f"component separator is read as {component!r}",
+                Severity.WARNING,
+                "027",
+                offset=offset,
+            )
+        )
+    elements.append(component)
     if _bad_separator(component) and component not in LINE_BREAKS:
         diags.append(
             _diag(
@@ -304,6 +320,17 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
     diags.extend(_check_fields(elements, control, offset))
     strip = terminator not in LINE_BREAKS
     return IsaResult(header, start + end, strip, diags)
+
+
+def _ends_next_segment(window: str, start: int, candidate: str, terminator: str) -> bool:
+    """Whether the segment after the ISA ends with ``candidate`` right before ``terminator``."""
+    if candidate.isalnum() or candidate in LINE_BREAKS:
+        return False
+    stop = window.find(terminator, start)
+    if stop < 0:
+        return False
+    segment = window[start:stop].rstrip("\r")
+    return len(segment) > 2 and segment.endswith(candidate)
 
 
 def _check_fields(el: list[str], control: str, offset: int) -> list[Diagnostic]:

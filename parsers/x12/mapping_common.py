@@ -200,7 +200,7 @@ def charge(ctx: SetContext, seg: Segment) -> Charge:
 def product_ids(seg: Segment, first: int, last: int) -> list[ProductId]:
     out: list[ProductId] = []
     n = len(seg)
-    for i in range(first, min(last, n - 1) + 1, 2):
+    for i in range(first, min(last, n - 2) + 1, 2):  # a qualifier without its value is skipped
         q = seg[i]
         v = seg[i + 1]
         if q and v:

@@ -65,6 +65,32 @@ def _not_supported(ts: TransactionSet, why: str) -> Diagnostic:
     )
 
 
+# versions we hold definitions for; others of the 004xxx/005xxx families are read with the nearest one
+_MAPPED_VERSIONS = ("004010", "005010")
+_SEGMENTS_IN_ERROR = "x12.set.segments_in_error"
+_PLACEMENT = frozenset(
+    (
+        "x12.segment.unrecognized",
+        "x12.segment.unexpected",
+        "x12.segment.not_in_set",
+        "x12.segment.out_of_sequence",
+    )
+)
+
+
+def _tolerate_later_segments(found: list[Diagnostic]) -> None:
+    """A segment the nearest definition cannot place may be a later addition: report it, do not reject."""
+    for d in found:
+        if d.code in _PLACEMENT and d.severity is Severity.FATAL:
+            d.severity = Severity.ERROR
+            d.message += " (not in the definition this version is read with; accepted with an error)"
+    others_fatal = any(d.severity is Severity.FATAL and d.code != _SEGMENTS_IN_ERROR for d in found)
+    if not others_fatal:
+        for d in found:
+            if d.code == _SEGMENTS_IN_ERROR:
+                d.severity = Severity.ERROR
+
+
 def parse_set(ts: TransactionSet, *, validate: bool = True) -> ParsedSet:
     """Validate one transaction set and read it; diagnostics are added to ``ts``."""
     if ts.set_id in PASS_THROUGH:
@@ -82,7 +108,10 @@ def parse_set(ts: TransactionSet, *, validate: bool = True) -> ParsedSet:
         if definition is None:
             ts.diagnostics.append(_not_supported(ts, f"{ts.set_id} in version {version!r} is not supported"))
             return ParsedSet(ts, None)
-        ts.diagnostics.extend(validate_set(ts, definition, ts.interchange.separators))
+        found = validate_set(ts, definition, ts.interchange.separators)
+        if not version.startswith(_MAPPED_VERSIONS):
+            _tolerate_later_segments(found)
+        ts.diagnostics.extend(found)
         if ts.fatal:
             return ParsedSet(ts, None)
     document, ctx = reader(ts)

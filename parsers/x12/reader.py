@@ -93,12 +93,13 @@ class _Reader:
         if not chunk:
             self.eof = True
         else:
-            text = chunk.decode("latin-1")
-            if self.first and not self.buf and text.startswith(_BOM):
-                text = text[3:]
-                self.base += 3
+            self.buf += chunk.decode("latin-1")
+        # a UTF-8 BOM is dropped only at the very start; it may arrive split over small chunks
+        if self.first and (len(self.buf) >= len(_BOM) or self.eof):
             self.first = False
-            self.buf += text
+            if self.buf.startswith(_BOM):
+                self.buf = self.buf[len(_BOM) :]
+                self.base += len(_BOM)
         return pos
 
     def ensure(self, pos: int, count: int) -> int:
@@ -110,6 +111,7 @@ class _Reader:
     def events(self) -> Iterator[Event]:
         pos = 0
         found_any = False
+        reported = False  # stray data was reported (so the input was not empty)
         while True:
             pos = self.ensure(pos, ISA_WINDOW)
             buf = self.buf
@@ -129,6 +131,7 @@ class _Reader:
                 if not sample.strip(_PADDING) and start >= 0:
                     pos = start
                     continue
+                reported = True
                 yield StrayData(
                     byte_offset=self.base + pos,
                     sample=sample,
@@ -157,13 +160,14 @@ class _Reader:
             pos = self.ensure(pos, ISA_WINDOW)
             isa = read_isa(self.buf, pos, self.base)
             if isa.header is None:
+                reported = True
                 yield StrayData(
                     byte_offset=self.base + pos, sample=self.buf[pos : pos + 60], diagnostics=isa.diagnostics
                 )
                 pos += 3
                 continue
             pos = yield from self.interchange(isa.header, isa.end, isa.strip_line_breaks, isa.diagnostics)
-        if not found_any and not self.base and not self.buf.strip(_PADDING):
+        if not found_any and not reported:
             yield StrayData(
                 byte_offset=0,
                 sample="",
@@ -474,6 +478,7 @@ class _Reader:
                     yield close_set(None)
                 if group is not None:
                     yield close_group(None)
+                group_sets = 0  # sets read outside any group are not this group's
                 g = seg + [""] * (9 - len(seg)) if len(seg) < 9 else seg
                 group = GroupHeader(
                     elements=seg,

@@ -34,7 +34,17 @@ def test_core_packages_do_not_reach_into_the_application(package: str) -> None:
 
 
 def test_domain_has_no_io_libraries() -> None:
-    forbidden = ("sqlalchemy", "fastapi", "dramatiq", "redis", "httpx", "requests", "socket", "parsers", "outbound")
+    forbidden = (
+        "sqlalchemy",
+        "fastapi",
+        "dramatiq",
+        "redis",
+        "httpx",
+        "requests",
+        "socket",
+        "parsers",
+        "outbound",
+    )
     offenders = []
     for path in sorted((ROOT / "gateway" / "domain").rglob("*.py")):
         for name in _imports(path):
