@@ -68,7 +68,11 @@ class X12Identity:
 
 @dataclass(slots=True)
 class CrossReference:
-    """Their identifier → our SKU, with a unit conversion (their unit × factor = our base units)."""
+    """Their identifier → our SKU, with a unit conversion (their unit × factor = our base units).
+
+    ``factor_from_pack`` says their ``unit`` (typically CA or BX) is one of our
+    packs: the factor is then the item's ``pack_size`` and ``factor`` is ignored.
+    """
 
     sku: str
     buyer_part: str | None = None
@@ -76,6 +80,7 @@ class CrossReference:
     vendor_part: str | None = None
     unit: str | None = None
     factor: Decimal = Decimal(1)
+    factor_from_pack: bool = False
 
 
 @dataclass(slots=True)
