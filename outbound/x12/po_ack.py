@@ -1,22 +1,69 @@
-"""855 purchase order acknowledgement from a sales order (4010 and 5010).
+"""855 purchase order acknowledgement from a sales order (004010 and 005010).
 
-BAK carries the header status (BAK02); each purchase-order line comes back as
-a PO1 with the item ids the partner sent, followed by one ACK per outcome: the
-confirmed quantity (IA, IP or DR) and, where short, the backordered (IB) or
-cancelled (IQ/IR) remainder.  With ``exceptions_only`` (BAK02 AE) lines
-accepted unchanged are left out.
+The body is the same in both versions (only the envelope and ST03 differ)::
+
+    BAK*00*<587>*<PO number>*<PO date>*<release>***<our order number>*<today>
+    REF / N1 N3 N4     the partner's own header references and parties, echoed
+                       (``header_echo``): REF IA/DP/VR, N1 BY and N1 ST
+    PO1*<line>*<ordered qty>*<unit>*<our price>*<basis>*<the ids as sent>
+    ACK*<668>*<qty>*<unit>[*068*<promised ship date>]     one or more per line
+    CTT*<number of PO1>[*<hash total of PO102>]
+
+BAK02 (587): AD acknowledge with detail, no change; AC with detail and change;
+AE with exception detail only (``exceptions_only``: PO1 loops only for lines
+we do not take exactly as ordered); RJ rejected, no detail (no PO1 loops).
+
+A line's ACK segments split its ordered quantity by outcome, and their ACK02
+quantities add up to what we will supply (now and later).  Whatever of PO102
+they do not account for is cancelled.  The first ACK is the part we ship now
+(668 codes as the standard defines them):
+
+    IA  Item Accepted                        as ordered (the whole PO102)
+    IQ  Item Accepted - Quantity Changed     ACK02 is the new, lower quantity;
+                                             the rest of the line is cancelled
+    IP  Item Accepted - Price Changed        our price is in PO104
+    DR  Item Accepted - Date Rescheduled     the date in ACK04 068 / ACK05
+    IC  Item Accepted - Changes Made         more than one of IQ, IP and DR
+
+then ``IB`` (Item Backordered) with the quantity to follow.  A line we will not
+supply at all is one ``ACK*IR*0*<unit>`` (Item Rejected: nothing supplied).
+
+Why IQ with the new quantity for a short, cancelled line, rather than IA for
+the part shipped plus IR for the part cancelled: IR reads as "the item is
+rejected" and a receiver keying on the status would drop the whole line; IQ
+says in one code that the item was accepted at a changed quantity, which is
+what happened.  It is also what mock-edi, the independent peer we test
+against, writes (``transactions._x12_855``: one ``ACK*IQ*<confirmed>`` for a
+short line, ``ACK*IR*0`` for a rejected one), and the reading most published
+855 guides give.  A short line whose remainder is backordered is not a
+quantity change (the whole quantity is still coming), so it is IA + IB.
+
+CTT02 (hash total, element 347) is the sum of PO102.  347 is summed "without
+regard to decimal points", which disagrees with a plain sum as soon as a
+quantity has a fraction; CTT02 is optional, so it is written only when every
+PO102 is a whole number and both readings agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
 from gateway.domain.model import Party, PoLine, PurchaseOrder
 from gateway.domain.orders import AckType, LineStatus, SalesOrder, SalesOrderLine
+from outbound.x12.errors import WriterError
 from outbound.x12.writer import Element, SetContent
 
-SCHEDULED_SHIP = "068"  # ACK04: current schedule ship
+PURPOSE_ORIGINAL = "00"  # BAK01 353
+CURRENT_SCHEDULE_SHIP = "068"  # ACK04 374: the promised date is a ship date
+CHANGES_MADE = "IC"  # 668: Item Accepted - Changes Made (no LineStatus member)
+ECHOED_REFERENCES = ("IA", "DP", "VR")  # REF01 128 echoed from the PO header
+ECHOED_PARTIES = (("buyer", "BY"), ("ship_to", "ST"))  # role, default N101
+MAX_PRODUCT_IDS = 10  # PO106..PO125
+HASH_DIGITS = 10  # CTT02 is R 1/10
+
+ZERO = Decimal(0)
 
 
 def _num(value: Decimal | None) -> str:
@@ -33,43 +80,94 @@ def _d(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
 
-def _party(p: Party) -> list[list[Element]]:
-    segs: list[list[Element]] = [
-        ["N1", p.entity_code or "ST", p.name or "", p.id_qualifier or "", p.id or ""]
+def _party(p: Party, default_code: str) -> list[list[Element]]:
+    """N1 (N3, N4) for a party, or nothing when it has neither name nor id."""
+    has_id = bool(p.id and p.id_qualifier)  # N103/N104 come as a pair (P0304)
+    if not p.name and not has_id:  # N102 or N103 is required (R0203)
+        return []
+    n1: list[Element] = [
+        "N1",
+        p.entity_code or default_code,
+        p.name or "",
+        p.id_qualifier if has_id else "",
+        p.id if has_id else "",
     ]
-    if p.address_lines:
-        segs.append(["N3", *p.address_lines[:2]])
-    if p.city or p.state or p.postal_code:
+    segs: list[list[Element]] = [n1]
+    lines = [line for line in p.address_lines if line]
+    for start in range(0, min(len(lines), 4), 2):  # N3 is used at most twice
+        segs.append(["N3", *lines[start : start + 2]])
+    if p.city or p.state or p.postal_code or p.country:
         segs.append(["N4", p.city or "", p.state or "", p.postal_code or "", p.country or ""])
     return segs
 
 
-def _ids(line: PoLine) -> list[Element]:
+def _ids(po_line: PoLine, so_line: SalesOrderLine) -> list[Element]:
+    """The line's product ids exactly as the partner sent them; our SKU only when it sent none."""
     out: list[Element] = []
-    for pid in line.product_ids[:10]:
-        out.extend((pid.qualifier, pid.value))
+    for pid in po_line.product_ids:
+        if pid.qualifier and pid.value:  # a qualifier and its id come as a pair
+            out.extend((pid.qualifier, pid.value))
+        if len(out) == 2 * MAX_PRODUCT_IDS:
+            break
+    if not out and so_line.sku:
+        out.extend(("VP", so_line.sku))
     return out
 
 
-def _acks(so_line: SalesOrderLine, unit: str) -> list[list[Element]]:
+def line_acks(so_line: SalesOrderLine, unit: str) -> list[list[Element]]:
+    """The ACK segments for one line (see the module docstring for the codes)."""
+    confirmed = so_line.confirmed_quantity
+    backordered = so_line.backordered_quantity
+    cancelled = so_line.cancelled_quantity
+    if LineStatus.REJECTED in so_line.statuses or (confirmed <= 0 and backordered <= 0):
+        return [["ACK", LineStatus.REJECTED.value, "0", unit]]
     acks: list[list[Element]] = []
-    promised = _d(so_line.promised_date)
-    date_q = SCHEDULED_SHIP if promised else ""
-    if so_line.confirmed_quantity > 0:
-        first = LineStatus.ACCEPTED
+    if confirmed > 0:
+        changes: list[str] = []
+        if cancelled > 0 or LineStatus.QUANTITY_CHANGED in so_line.statuses:
+            changes.append(LineStatus.QUANTITY_CHANGED.value)
         if LineStatus.PRICE_CHANGED in so_line.statuses:
-            first = LineStatus.PRICE_CHANGED
-        elif LineStatus.DATE_RESCHEDULED in so_line.statuses:
-            first = LineStatus.DATE_RESCHEDULED
-        acks.append(["ACK", first.value, _num(so_line.confirmed_quantity), unit, date_q, promised])
-    if so_line.backordered_quantity > 0:
-        acks.append(["ACK", LineStatus.BACKORDERED.value, _num(so_line.backordered_quantity), unit])
-    if so_line.cancelled_quantity > 0:
-        code = LineStatus.REJECTED if so_line.confirmed_quantity == 0 else LineStatus.QUANTITY_CHANGED
-        acks.append(["ACK", code.value, _num(so_line.cancelled_quantity), unit])
-    if not acks:
-        acks.append(["ACK", LineStatus.REJECTED.value, "0", unit])
+            changes.append(LineStatus.PRICE_CHANGED.value)
+        if LineStatus.DATE_RESCHEDULED in so_line.statuses:
+            changes.append(LineStatus.DATE_RESCHEDULED.value)
+        code = CHANGES_MADE if len(changes) > 1 else (changes[0] if changes else LineStatus.ACCEPTED.value)
+        ack: list[Element] = ["ACK", code, _num(confirmed), unit]
+        if so_line.promised_date is not None:
+            ack.extend((CURRENT_SCHEDULE_SHIP, _d(so_line.promised_date)))  # C0405: both or neither
+        acks.append(ack)
+    if backordered > 0:
+        acks.append(["ACK", LineStatus.BACKORDERED.value, _num(backordered), unit])
     return acks
+
+
+def _unchanged(acks: Sequence[Sequence[Element]], ordered: Decimal | None) -> bool:
+    """One ACK*IA for the whole ordered quantity: nothing to report under AE."""
+    return (
+        len(acks) == 1
+        and acks[0][1] == LineStatus.ACCEPTED.value
+        and ordered is not None
+        and acks[0][2] == _num(ordered)
+    )
+
+
+def _hash_total(quantities: Sequence[Decimal]) -> str | None:
+    """CTT02, when every quantity is whole (see the module docstring); None to leave it out."""
+    if not quantities or any(q != q.to_integral_value() or q < 0 for q in quantities):
+        return None
+    total = int(sum(quantities, ZERO))
+    return str(total)[-HASH_DIGITS:].lstrip("0") or "0"  # 347 truncates on the left
+
+
+def _matcher(order: SalesOrder) -> Callable[[int, PoLine], SalesOrderLine | None]:
+    """Sales-order lines by PO1 line number, falling back to position."""
+    by_number = {ln.line_number: ln for ln in order.lines if ln.line_number is not None}
+
+    def match(index: int, po_line: PoLine) -> SalesOrderLine | None:
+        if po_line.line_number is not None and po_line.line_number in by_number:
+            return by_number[po_line.line_number]
+        return order.lines[index] if index < len(order.lines) else None
+
+    return match
 
 
 def build_855(
@@ -79,57 +177,73 @@ def build_855(
     today: date,
     exceptions_only: bool = False,
     implementation_ref: str | None = None,
+    sales_order_number: str | None = None,
+    header_echo: bool = True,
 ) -> SetContent:
-    """The 855 body for ``order`` answering ``po``; envelope it with ``X12Writer``."""
+    """The 855 body for ``order`` answering ``po``; envelope it with ``X12Writer``.
+
+    ``sales_order_number`` is our order number (BAK08); ``header_echo`` sends
+    the partner's header REF IA/DP/VR and N1 BY/ST back to it;
+    ``implementation_ref`` is ST03 (005010 only).
+    """
+    if po.po_date is None:
+        raise WriterError(f"BAK04 (purchase order date) is mandatory; order {po.po_number} has none")
     ack_type = order.ack_type
     if exceptions_only and ack_type is not AckType.REJECTED:
         ack_type = AckType.EXCEPTIONS_ONLY
     body: list[list[Element]] = [
         [
             "BAK",
-            "00",
+            PURPOSE_ORIGINAL,
             ack_type.value,
             po.po_number,
             _d(po.po_date),
             po.release_number or "",
-            "",
-            "",
-            "",
+            "",  # BAK06 request reference number
+            "",  # BAK07 contract number
+            sales_order_number or "",
             _d(today),
         ],
     ]
-    for ref in po.references:
-        if ref.qualifier in ("IA", "DP", "VR") and ref.value:
-            body.append(["REF", ref.qualifier, ref.value])
-    for role in ("buyer", "ship_to"):
-        party = po.party(role)
-        if party is not None:
-            body.extend(_party(party))
-    by_number = {ln.line_number: ln for ln in order.lines}
-    written = 0
+    if header_echo:
+        for ref in po.references:
+            if ref.qualifier in ECHOED_REFERENCES and ref.value:
+                body.append(["REF", ref.qualifier, ref.value])
+        for role, code in ECHOED_PARTIES:
+            party = po.party(role)
+            if party is not None:
+                body.extend(_party(party, code))
+
+    quantities: list[Decimal] = []
     if ack_type is not AckType.REJECTED:
+        match = _matcher(order)
         for index, po_line in enumerate(po.lines):
-            so_line = by_number.get(po_line.line_number) or (
-                order.lines[index] if index < len(order.lines) else None
-            )
+            so_line = match(index, po_line)
             if so_line is None:
                 continue
-            if exceptions_only and so_line.status is LineStatus.ACCEPTED and len(so_line.statuses) <= 1:
-                continue
             unit = po_line.unit or so_line.unit or "EA"
+            ordered = po_line.quantity if po_line.quantity is not None else so_line.ordered_quantity
+            acks = line_acks(so_line, unit)
+            if exceptions_only and _unchanged(acks, ordered):
+                continue
             price = so_line.unit_price if so_line.unit_price is not None else po_line.unit_price
             body.append(
                 [
                     "PO1",
-                    po_line.line_number or str(index + 1),
-                    _num(po_line.quantity),
+                    po_line.line_number or so_line.line_number or str(index + 1),
+                    _num(ordered),
                     unit,
                     _num(price),
                     po_line.price_basis or "",
-                    *_ids(po_line),
+                    *_ids(po_line, so_line),
                 ]
             )
-            body.extend(_acks(so_line, unit))
-            written += 1
-    body.append(["CTT", str(written)])
+            body.extend(acks)
+            quantities.append(ordered)
+    if quantities:
+        ctt: list[Element] = ["CTT", str(len(quantities))]
+        hashed = _hash_total(quantities)
+        if hashed is not None:
+            ctt.append(hashed)
+        body.append(ctt)
     return SetContent(set_id="855", body=body, implementation_ref=implementation_ref)
