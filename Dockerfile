@@ -7,6 +7,8 @@ COPY gateway ./gateway
 COPY parsers ./parsers
 COPY mappings ./mappings
 COPY outbound ./outbound
+COPY alembic ./alembic
+COPY alembic.ini ./
 RUN pip install --disable-pip-version-check . \
     && useradd --create-home --uid 10001 ordergate
 USER ordergate

@@ -1,0 +1,1 @@
+"""Concrete adapters: the database (``db``) and, later, the channels."""

@@ -1,0 +1,339 @@
+"""Purchase orders (the canonical document as JSON) and sales orders (lines, allocations, outcomes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, Row, delete, select, text, update
+
+from gateway.adapters.db._sql import insert, now
+from gateway.adapters.db.errors import DuplicatePurchaseOrder
+from gateway.adapters.db.records import StoredPurchaseOrder, StoredSalesOrder
+from gateway.adapters.db.tables import allocations, purchase_orders, sales_order_lines, sales_orders
+from gateway.domain.model import PurchaseOrder, PurchaseOrderChange, Purpose
+from gateway.domain.orders import (
+    AckType,
+    Allocation,
+    LineStatus,
+    OrderStatus,
+    Outcome,
+    SalesOrder,
+    SalesOrderLine,
+)
+from gateway.errors import NotFound
+
+pos = purchase_orders
+lines_t = sales_order_lines
+
+ORIGINAL_WHERE = (pos.c.purpose == Purpose.ORIGINAL.value) & (pos.c.kind == "order")
+# the partial unique index's predicate, literally as declared (ON CONFLICT must match it)
+ORIGINAL_INDEX_WHERE = text("purpose = 'original' AND kind = 'order'")
+
+
+@cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def _outcomes_json(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
+    return _adapter(list[Outcome]).dump_python(list(outcomes), mode="json")
+
+
+def _outcomes(data: Any) -> list[Outcome]:
+    return _adapter(list[Outcome]).validate_python(data or [])
+
+
+# purchase orders ------------------------------------------------------------
+def _stored_po(row: Row[Any]) -> StoredPurchaseOrder:
+    kind = PurchaseOrderChange if row.kind == "change" else PurchaseOrder
+    return StoredPurchaseOrder(
+        id=row.id,
+        partner_id=row.partner_id,
+        po_number=row.po_number,
+        document_id=row.document_id,
+        kind=row.kind,
+        set_control=row.set_control,
+        po_date=row.po_date,
+        purpose=row.purpose,
+        is_test=row.is_test,
+        status=row.status,
+        created_at=row.created_at,
+        document=_adapter(kind).validate_python(row.canonical),
+    )
+
+
+class PurchaseOrderRepository:
+    """One row per canonical order or change.
+
+    Only one *original* order per (partner, PO number) is kept: it is what the
+    duplicate rule finds.  Storing it again from the same document returns the
+    stored id (a replayed step); from another document raises
+    ``DuplicatePurchaseOrder``.  Changes and cancellations may be many.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(
+        self,
+        po: PurchaseOrder | PurchaseOrderChange,
+        partner_id: str | None,
+        document_id: int,
+        status: str = "parsed",
+    ) -> int:
+        kind = "change" if isinstance(po, PurchaseOrderChange) else "order"
+        purpose = Purpose(po.purpose).value
+        set_control = po.source.set_control
+        replay = self._c.execute(
+            select(pos.c.id)
+            .where(
+                pos.c.document_id == document_id,
+                pos.c.partner_id.is_not_distinct_from(partner_id),
+                pos.c.po_number == po.po_number,
+                pos.c.kind == kind,
+                pos.c.purpose == purpose,
+                pos.c.set_control.is_not_distinct_from(set_control),
+            )
+            .order_by(pos.c.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if replay is not None:
+            return int(replay)
+        values = {
+            "partner_id": partner_id,
+            "po_number": po.po_number,
+            "document_id": document_id,
+            "kind": kind,
+            "set_control": set_control,
+            "po_date": po.po_date,
+            "purpose": purpose,
+            "is_test": po.source.test,
+            "canonical": _adapter(type(po)).dump_python(po, mode="json"),
+            "status": status,
+            "created_at": now(),
+        }
+        stmt = (
+            insert(self._c, pos)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[pos.c.partner_id, pos.c.po_number], index_where=ORIGINAL_INDEX_WHERE
+            )
+            .returning(pos.c.id)
+        )
+        new_id = self._c.execute(stmt).scalar_one_or_none()
+        if new_id is not None:
+            return int(new_id)
+        original = self.find(partner_id, po.po_number)
+        assert original is not None  # the conflict was with it
+        raise DuplicatePurchaseOrder(partner_id, po.po_number, original.id)
+
+    def get(self, purchase_order_id: int) -> StoredPurchaseOrder | None:
+        row = self._c.execute(select(pos).where(pos.c.id == purchase_order_id)).first()
+        return _stored_po(row) if row is not None else None
+
+    def find(self, partner_id: str | None, po_number: str) -> StoredPurchaseOrder | None:
+        """The original order with this number from this partner; failing that, the earliest row."""
+        stmt = (
+            select(pos)
+            .where(pos.c.partner_id.is_not_distinct_from(partner_id), pos.c.po_number == po_number)
+            .order_by((ORIGINAL_WHERE).desc(), pos.c.id)
+            .limit(1)
+        )
+        row = self._c.execute(stmt).first()
+        return _stored_po(row) if row is not None else None
+
+    def for_document(self, document_id: int) -> list[StoredPurchaseOrder]:
+        stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
+        return [_stored_po(r) for r in self._c.execute(stmt)]
+
+    def set_status(self, purchase_order_id: int, status: str) -> None:
+        result = self._c.execute(update(pos).where(pos.c.id == purchase_order_id).values(status=status))
+        if result.rowcount == 0:
+            raise NotFound(f"no purchase order {purchase_order_id}")
+
+
+# sales orders ---------------------------------------------------------------
+def _header_values(order: SalesOrder) -> dict[str, Any]:
+    return {
+        "partner_id": order.partner_id,
+        "po_number": order.po_number,
+        "status": OrderStatus(order.status).value,
+        "ack_type": AckType(order.ack_type).value,
+        "ship_from": order.ship_from,
+        "order_date": order.order_date,
+        "outcomes": _outcomes_json(order.outcomes),
+    }
+
+
+def _line_values(sales_order_id: int, position: int, line: SalesOrderLine) -> dict[str, Any]:
+    return {
+        "sales_order_id": sales_order_id,
+        "position": position,
+        "line_number": line.line_number,
+        "sku": line.sku,
+        "ordered_quantity": line.ordered_quantity,
+        "unit": line.unit,
+        "base_quantity": line.base_quantity,
+        "factor": line.factor,
+        "unit_price": line.unit_price,
+        "sent_price": line.sent_price,
+        "confirmed_quantity": line.confirmed_quantity,
+        "backordered_quantity": line.backordered_quantity,
+        "cancelled_quantity": line.cancelled_quantity,
+        "statuses": [LineStatus(s).value for s in line.statuses],
+        "promised_date": line.promised_date,
+        "requested_date": line.requested_date,
+        "outcomes": _outcomes_json(line.outcomes),
+    }
+
+
+class SalesOrderRepository:
+    """At most one sales order per purchase order (``add`` is idempotent on it)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, order: SalesOrder, purchase_order_id: int) -> int:
+        """Store ``order`` for the purchase order; the existing id when it already has one."""
+        at = now()
+        stmt = (
+            insert(self._c, sales_orders)
+            .values(
+                purchase_order_id=purchase_order_id, created_at=at, updated_at=at, **_header_values(order)
+            )
+            .on_conflict_do_nothing(index_elements=[sales_orders.c.purchase_order_id])
+            .returning(sales_orders.c.id)
+        )
+        new_id = self._c.execute(stmt).scalar_one_or_none()
+        if new_id is None:
+            existing = self._c.execute(
+                select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == purchase_order_id)
+            ).scalar_one()
+            return int(existing)
+        self._insert_lines(int(new_id), order)
+        return int(new_id)
+
+    def update(self, sales_order_id: int, order: SalesOrder) -> None:
+        """Replace the header and the lines (a reprocessed or reviewed order)."""
+        result = self._c.execute(
+            update(sales_orders)
+            .where(sales_orders.c.id == sales_order_id)
+            .values(updated_at=now(), **_header_values(order))
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"no sales order {sales_order_id}")
+        line_ids = select(lines_t.c.id).where(lines_t.c.sales_order_id == sales_order_id)
+        self._c.execute(delete(allocations).where(allocations.c.sales_order_line_id.in_(line_ids)))
+        self._c.execute(delete(lines_t).where(lines_t.c.sales_order_id == sales_order_id))
+        self._insert_lines(sales_order_id, order)
+
+    def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
+        for position, line in enumerate(order.lines):
+            line_id = self._c.execute(
+                lines_t.insert()
+                .values(**_line_values(sales_order_id, position, line))
+                .returning(lines_t.c.id)
+            ).scalar_one()
+            if line.allocations:
+                self._c.execute(
+                    allocations.insert(),
+                    [
+                        {"sales_order_line_id": line_id, "warehouse": a.warehouse, "quantity": a.quantity}
+                        for a in line.allocations
+                    ],
+                )
+
+    def get(self, sales_order_id: int) -> StoredSalesOrder | None:
+        found = self._load(select(sales_orders).where(sales_orders.c.id == sales_order_id))
+        return found[0] if found else None
+
+    def find(self, partner_id: str, po_number: str) -> StoredSalesOrder | None:
+        """The latest sales order for this partner's PO number."""
+        stmt = (
+            select(sales_orders)
+            .where(sales_orders.c.partner_id == partner_id, sales_orders.c.po_number == po_number)
+            .order_by(sales_orders.c.id.desc())
+            .limit(1)
+        )
+        found = self._load(stmt)
+        return found[0] if found else None
+
+    def get_by_po(self, partner_id: str, po_number: str) -> SalesOrder | None:
+        stored = self.find(partner_id, po_number)
+        return stored.order if stored is not None else None
+
+    def get_by_purchase_order(self, purchase_order_id: int) -> StoredSalesOrder | None:
+        found = self._load(select(sales_orders).where(sales_orders.c.purchase_order_id == purchase_order_id))
+        return found[0] if found else None
+
+    def list(self, status: str | None = None, limit: int | None = None) -> list[StoredSalesOrder]:
+        stmt = select(sales_orders).order_by(sales_orders.c.id)
+        if status is not None:
+            stmt = stmt.where(sales_orders.c.status == status)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._load(stmt)
+
+    def _load(self, stmt: Any) -> list[StoredSalesOrder]:
+        headers = self._c.execute(stmt).all()
+        if not headers:
+            return []
+        ids = [h.id for h in headers]
+        line_rows = self._c.execute(
+            select(lines_t)
+            .where(lines_t.c.sales_order_id.in_(ids))
+            .order_by(lines_t.c.sales_order_id, lines_t.c.position)
+        ).all()
+        allocs: dict[int, list[Allocation]] = {}
+        if line_rows:
+            alloc_stmt = (
+                select(allocations)
+                .where(allocations.c.sales_order_line_id.in_([r.id for r in line_rows]))
+                .order_by(allocations.c.id)
+            )
+            for a in self._c.execute(alloc_stmt):
+                allocs.setdefault(a.sales_order_line_id, []).append(Allocation(a.warehouse, a.quantity))
+        lines: dict[int, list[SalesOrderLine]] = {i: [] for i in ids}
+        for r in line_rows:
+            lines[r.sales_order_id].append(
+                SalesOrderLine(
+                    line_number=r.line_number,
+                    sku=r.sku,
+                    ordered_quantity=r.ordered_quantity,
+                    unit=r.unit,
+                    base_quantity=r.base_quantity,
+                    unit_price=r.unit_price,
+                    sent_price=r.sent_price,
+                    confirmed_quantity=r.confirmed_quantity,
+                    backordered_quantity=r.backordered_quantity,
+                    cancelled_quantity=r.cancelled_quantity,
+                    statuses=[LineStatus(s) for s in r.statuses],
+                    allocations=allocs.get(r.id, []),
+                    promised_date=r.promised_date,
+                    requested_date=r.requested_date,
+                    factor=r.factor,
+                    outcomes=_outcomes(r.outcomes),
+                )
+            )
+        return [
+            StoredSalesOrder(
+                id=h.id,
+                purchase_order_id=h.purchase_order_id,
+                created_at=h.created_at,
+                updated_at=h.updated_at,
+                order=SalesOrder(
+                    partner_id=h.partner_id,
+                    po_number=h.po_number,
+                    status=OrderStatus(h.status),
+                    ack_type=AckType(h.ack_type),
+                    lines=lines[h.id],
+                    outcomes=_outcomes(h.outcomes),
+                    ship_from=h.ship_from,
+                    order_date=h.order_date,
+                ),
+            )
+            for h in headers
+        ]

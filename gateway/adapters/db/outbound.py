@@ -1,0 +1,161 @@
+"""Outbound documents: the bytes we send, once per idempotency key, and their delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from gateway.adapters.db._sql import insert, now
+from gateway.adapters.db.records import StoredOutbound
+from gateway.adapters.db.tables import DELIVERY_STATUSES, control_ledger, outbound_documents
+from gateway.errors import NotFound
+
+out = outbound_documents
+
+
+def idempotency_key(
+    doc_type: str, inbound_document_id: int | None = None, purchase_order_id: int | None = None, key: str = ""
+) -> str:
+    """``doc_type|inbound id|PO id|key``: one 855 per order, one 997 per inbound group, ...
+
+    ``key`` tells apart several documents of one type for the same ids (the GS06
+    of the group a 997 answers, a shipment id for an 856).
+    """
+    return f"{doc_type}|{inbound_document_id or ''}|{purchase_order_id or ''}|{key}"
+
+
+def _stored(row: Row[Any]) -> StoredOutbound:
+    return StoredOutbound(
+        id=row.id,
+        partner_id=row.partner_id,
+        doc_type=row.doc_type,
+        purchase_order_id=row.purchase_order_id,
+        inbound_document_id=row.inbound_document_id,
+        idempotency_key=row.idempotency_key,
+        isa_control=row.isa_control,
+        gs_control=row.gs_control,
+        st_control=row.st_control,
+        data=bytes(row.data),
+        created_at=row.created_at,
+        delivery_status=row.delivery_status,
+        delivered_at=row.delivered_at,
+        ack_status=row.ack_status,
+    )
+
+
+class OutboundRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(
+        self,
+        partner_id: str,
+        doc_type: str,
+        data: bytes,
+        controls: Mapping[str, int | None] | None = None,
+        purchase_order_id: int | None = None,
+        inbound_document_id: int | None = None,
+        *,
+        key: str = "",
+        control_partner: str | None = None,
+    ) -> int:
+        """Store a document to send; the existing id when its idempotency key is already stored.
+
+        ``controls`` maps "ISA"/"GS"/"ST" to the numbers used; the control-number
+        ledger rows for them (under ``control_partner``, the allocator's key, by
+        default ``partner_id``) are linked to the new document.
+        """
+        controls = controls or {}
+        ident = idempotency_key(doc_type, inbound_document_id, purchase_order_id, key)
+        stmt = (
+            insert(self._c, out)
+            .values(
+                partner_id=partner_id,
+                doc_type=doc_type,
+                purchase_order_id=purchase_order_id,
+                inbound_document_id=inbound_document_id,
+                idempotency_key=ident,
+                isa_control=controls.get("ISA"),
+                gs_control=controls.get("GS"),
+                st_control=controls.get("ST"),
+                data=data,
+                created_at=now(),
+                delivery_status="pending",
+            )
+            .on_conflict_do_nothing(index_elements=[out.c.idempotency_key])
+            .returning(out.c.id)
+        )
+        new_id = self._c.execute(stmt).scalar_one_or_none()
+        if new_id is None:
+            return int(self._c.execute(select(out.c.id).where(out.c.idempotency_key == ident)).scalar_one())
+        owner = control_partner or partner_id
+        for level, value in controls.items():
+            if value is None:
+                continue
+            self._c.execute(
+                update(control_ledger)
+                .where(
+                    control_ledger.c.partner_id == owner,
+                    control_ledger.c.level == level,
+                    control_ledger.c.value == value,
+                    control_ledger.c.outbound_document_id.is_(None),
+                )
+                .values(outbound_document_id=new_id)
+            )
+        return int(new_id)
+
+    def find(
+        self,
+        doc_type: str,
+        inbound_document_id: int | None = None,
+        purchase_order_id: int | None = None,
+        key: str = "",
+    ) -> int | None:
+        """The id stored under this idempotency key: check before spending control numbers."""
+        ident = idempotency_key(doc_type, inbound_document_id, purchase_order_id, key)
+        found = self._c.execute(select(out.c.id).where(out.c.idempotency_key == ident)).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    def get(self, outbound_id: int) -> StoredOutbound | None:
+        row = self._c.execute(select(out).where(out.c.id == outbound_id)).first()
+        return _stored(row) if row is not None else None
+
+    def list(
+        self,
+        partner_id: str | None = None,
+        doc_type: str | None = None,
+        delivery_status: str | None = None,
+        purchase_order_id: int | None = None,
+        inbound_document_id: int | None = None,
+    ) -> list[StoredOutbound]:
+        stmt = select(out).order_by(out.c.id)
+        for column, value in (
+            (out.c.partner_id, partner_id),
+            (out.c.doc_type, doc_type),
+            (out.c.delivery_status, delivery_status),
+            (out.c.purchase_order_id, purchase_order_id),
+            (out.c.inbound_document_id, inbound_document_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        return [_stored(r) for r in self._c.execute(stmt)]
+
+    def set_delivery(self, outbound_id: int, status: str, at: datetime | None = None) -> None:
+        if status not in DELIVERY_STATUSES:
+            raise ValueError(f"delivery status must be one of {', '.join(DELIVERY_STATUSES)}, not {status!r}")
+        values: dict[str, Any] = {"delivery_status": status}
+        if status == "sent":
+            values["delivered_at"] = at or now()
+        self._update(outbound_id, values)
+
+    def set_ack_status(self, outbound_id: int, ack_status: str) -> None:
+        """What the partner said about it (their 997/999 code, an MDN disposition)."""
+        self._update(outbound_id, {"ack_status": ack_status})
+
+    def _update(self, outbound_id: int, values: dict[str, Any]) -> None:
+        result = self._c.execute(update(out).where(out.c.id == outbound_id).values(**values))
+        if result.rowcount == 0:
+            raise NotFound(f"no outbound document {outbound_id}")

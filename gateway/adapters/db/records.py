@@ -1,0 +1,81 @@
+"""What the repositories hand back besides the domain classes: stored rows with their ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
+from gateway.domain.orders import SalesOrder
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    id: int
+    received_at: datetime
+    channel: str
+    partner_id: str | None
+    filename: str | None
+    content_hash: str
+    size: int
+    raw: bytes
+    format: str | None
+    status: str
+    diagnostics: Any
+    message_id: str | None
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class StoredPurchaseOrder:
+    id: int
+    partner_id: str | None
+    po_number: str
+    document_id: int
+    kind: str  # "order" or "change"
+    set_control: str | None
+    po_date: date | None
+    purpose: str
+    is_test: bool
+    status: str
+    created_at: datetime
+    document: PurchaseOrder | PurchaseOrderChange
+
+
+@dataclass(slots=True)
+class StoredSalesOrder:
+    id: int
+    purchase_order_id: int
+    created_at: datetime
+    updated_at: datetime
+    order: SalesOrder
+
+
+@dataclass(slots=True)
+class StoredOutbound:
+    id: int
+    partner_id: str
+    doc_type: str
+    purchase_order_id: int | None
+    inbound_document_id: int | None
+    idempotency_key: str  # doc_type|inbound id|PO id|discriminator
+    isa_control: int | None
+    gs_control: int | None
+    st_control: int | None
+    data: bytes
+    created_at: datetime
+    delivery_status: str
+    delivered_at: datetime | None
+    ack_status: str | None
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    action: str
+    detail: Any

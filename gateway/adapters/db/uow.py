@@ -1,0 +1,87 @@
+"""``SqlUnitOfWork``: one connection, one transaction, the repositories over it.
+
+    with SqlUnitOfWork(engine) as uow:
+        levels = uow.catalog.lock_stock(skus)
+        ...
+        uow.commit()
+
+Leaving the block without ``commit()`` (or with an exception) rolls back.
+After ``commit()`` the unit of work may go on: the next statement opens a new
+transaction (on SQLite again with ``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from gateway.adapters.db.repositories import (
+    AuditRepository,
+    CatalogRepository,
+    ControlNumberRepository,
+    DocumentRepository,
+    InterchangeRepository,
+    OutboundRepository,
+    PartnerRepository,
+    PurchaseOrderRepository,
+    SalesOrderRepository,
+)
+
+
+class SqlUnitOfWork:
+    partners: PartnerRepository
+    catalog: CatalogRepository
+    documents: DocumentRepository
+    interchanges: InterchangeRepository
+    purchase_orders: PurchaseOrderRepository
+    sales_orders: SalesOrderRepository
+    outbound: OutboundRepository
+    control_numbers: ControlNumberRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in a 'with' block")
+        return self._connection
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._connection is not None:
+            raise RuntimeError("the unit of work is already open")
+        connection = self._engine.connect()
+        self._connection = connection
+        self.partners = PartnerRepository(connection)
+        self.catalog = CatalogRepository(connection)
+        self.documents = DocumentRepository(connection)
+        self.interchanges = InterchangeRepository(connection)
+        self.purchase_orders = PurchaseOrderRepository(connection)
+        self.sales_orders = SalesOrderRepository(connection)
+        self.outbound = OutboundRepository(connection)
+        self.control_numbers = ControlNumberRepository(connection)
+        self.audit = AuditRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.rollback()  # nothing when committed: only what was not
+        finally:
+            connection.close()
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
