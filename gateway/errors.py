@@ -5,7 +5,10 @@
     │   ├── X12Error                  an X12 stream that cannot be read at all (TA1 note code)
     │   └── UnsupportedFormat         content no parser recognises (HTTP 415)
     ├── ConfigurationError            a settings or partner-profile problem, naming file and field
-    └── NotFound                      an id that does not exist (HTTP 404)
+    ├── NotFound                      an id that does not exist (HTTP 404)
+    └── StorageConflict               a write refused to keep the data consistent (HTTP 409)
+        ├── Oversell                  an allocation would take more than is on hand
+        └── DuplicatePurchaseOrder    an original PO number the partner already sent
 
 Problems inside a readable document are not exceptions: they are
 ``gateway.domain.diagnostics.Diagnostic`` values carried with the result.
@@ -50,3 +53,30 @@ class ConfigurationError(GatewayError):
 class NotFound(GatewayError):
     code = "not_found"
     http_status = 404
+
+
+class StorageConflict(GatewayError):
+    code = "storage.conflict"
+    http_status = 409
+
+
+class Oversell(StorageConflict):
+    code = "stock.oversell"
+
+    def __init__(self, sku: str, warehouse: str, delta: object) -> None:
+        super().__init__(
+            f"allocating {delta} of {sku} in {warehouse} would exceed what is on hand (or go below 0)"
+        )
+        self.sku = sku
+        self.warehouse = warehouse
+        self.delta = delta
+
+
+class DuplicatePurchaseOrder(StorageConflict):
+    code = "order.duplicate"
+
+    def __init__(self, partner_id: str | None, po_number: str, existing_id: int) -> None:
+        super().__init__(f"PO {po_number} of {partner_id} is already stored (purchase order {existing_id})")
+        self.partner_id = partner_id
+        self.po_number = po_number
+        self.existing_id = existing_id

@@ -64,6 +64,137 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> Any:
+    from gateway.config import Settings, get_settings
+
+    settings = get_settings()
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "database_url", None):
+        overrides["database_url"] = args.database_url
+    return Settings(**{**settings.model_dump(), **overrides}) if overrides else settings
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from gateway.bootstrap import init_database
+
+    settings = _settings(args)
+    loaded = init_database(settings, load_reference=not args.no_samples)
+    print(f"database ready: {settings.db_url}")
+    if loaded:
+        print("loaded " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in loaded.items()))
+    return 0
+
+
+def _print_documents(views: list[Any]) -> None:
+    from gateway.entrypoints.tables import render_documents
+
+    print(render_documents(views))
+
+
+def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[list[Any], int]:
+    from gateway.bootstrap import build
+    from gateway.services.receive import receive
+    from gateway.services.reports import document_view
+
+    runtime = build(settings)
+    ids: list[int] = []
+    failed = 0
+    show_progress = len(files) > 10 and sys.stderr.isatty()
+    try:
+        for n, path in enumerate(files, start=1):
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                print(f"ordergate: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+                failed += 1
+                continue
+            ids.append(receive(runtime.context, raw, channel=channel, filename=path.name))
+            runtime.drain()
+            if show_progress:
+                print(f"\r{n}/{len(files)} documents", end="", file=sys.stderr)
+        if show_progress:
+            print(file=sys.stderr)
+        with runtime.context.uow() as uow:
+            views = [v for i in ids if (v := document_view(uow, i)) is not None]
+    finally:
+        runtime.engine.dispose()
+    return views, failed
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    views, failed = _ingest(_settings(args), [Path(f) for f in args.files])
+    _print_documents(views)
+    return 1 if failed or any(v.status == "rejected" for v in views) else 0
+
+
+def _cmd_orders(args: argparse.Namespace) -> int:
+    from gateway.bootstrap import build
+    from gateway.entrypoints.tables import render_orders
+    from gateway.services.reports import list_orders
+
+    runtime = build(_settings(args))
+    try:
+        with runtime.context.uow() as uow:
+            print(render_orders(list_orders(uow, status=args.status)))
+    finally:
+        runtime.engine.dispose()
+    return 0
+
+
+def _cmd_order(args: argparse.Namespace) -> int:
+    from gateway.bootstrap import build
+    from gateway.entrypoints.tables import render_order
+    from gateway.services.reports import order_view
+
+    runtime = build(_settings(args))
+    try:
+        with runtime.context.uow() as uow:
+            found = [
+                v
+                for so in uow.sales_orders.list()
+                if (v := order_view(uow, so.purchase_order_id)) is not None
+                and v.po_number == args.po
+                and (args.partner is None or v.partner_id == args.partner)
+            ]
+    finally:
+        runtime.engine.dispose()
+    if not found:
+        print(f"ordergate: no order {args.po}", file=sys.stderr)
+        return 1
+    for view in found:
+        print(render_order(view))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    from gateway.bootstrap import init_database
+    from gateway.config import SAMPLES
+
+    settings = _settings(args)
+    if settings.database_url is None:
+        data_dir = settings.data_dir
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+    init = init_database(settings)
+    print(
+        f"Ordergate demo: {init['partners']} partners, {init['items']} items, "
+        f"{init['warehouses']} warehouses loaded into {settings.db_url}\n"
+    )
+    files = sorted((SAMPLES / "x12").glob("*.x12"))
+    views, _failed = _ingest(settings, files, channel="demo")
+    _print_documents(views)
+    outbox = settings.outbox
+    written = sorted(p for p in outbox.rglob("*") if p.is_file()) if outbox.exists() else []
+    print(f"\nOutbox {outbox}: {len(written)} documents")
+    for p in written:
+        print(f"  {p.relative_to(outbox)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ordergate", description="EDI and document-ingestion gateway")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -76,6 +207,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ack", help="print the 997/999/TA1 a file earns")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=_cmd_ack)
+
+    def data_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="embedded data folder (default ./data, or ORDERGATE_DATA_DIR)")
+        p.add_argument(
+            "--database-url", help="database URL (default: SQLite in the data folder, or DATABASE_URL)"
+        )
+
+    p = sub.add_parser("init", help="create or upgrade the database and load partners and the catalog")
+    p.add_argument("--no-samples", action="store_true", help="only create the schema")
+    data_options(p)
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("ingest", help="receive files and run them through the whole pipeline")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    data_options(p)
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("orders", help="list sales orders with their status")
+    p.add_argument("--status", help="only orders in this status (confirmed, needs_review, ...)")
+    data_options(p)
+    p.set_defaults(func=_cmd_orders)
+
+    p = sub.add_parser("order", help="one order: status and line outcomes")
+    p.add_argument("po", metavar="PO")
+    p.add_argument("--partner", help="partner id, when two partners used the same PO number")
+    data_options(p)
+    p.set_defaults(func=_cmd_order)
+
+    p = sub.add_parser("demo", help="fresh embedded database, sample data and documents, outbox written")
+    p.add_argument("--data-dir", default="data/demo", help="where the demo keeps its database and outbox")
+    p.add_argument("--database-url", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the canonical purchase order")
     p.add_argument("--change", action="store_true", help="the purchase-order change instead")

@@ -8,13 +8,14 @@ on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from gateway.domain.diagnostics import Diagnostic, Level, Severity
 from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
 from gateway.domain.serialize import to_json
+from outbound.x12.ack import AckBuilder, AckResult
 from parsers.detect import detect_format
 from parsers.x12.process import ParsedSet, parse_stream
 from parsers.x12.structure import (
@@ -102,12 +103,31 @@ def _reject_all(results: list[DocumentResult], because: list[Diagnostic]) -> Non
 
 def x12_results(stream: BinaryIO) -> Iterator[DocumentResult]:
     """Per-set results of an X12 stream, released at each interchange's end."""
+    for result, _ack in x12_results_with_events(stream):
+        if result is not None:
+            yield result
+
+
+def x12_results_with_events(
+    stream: BinaryIO, on_interchange: Callable[[InterchangeHeader], AckBuilder | None] | None = None
+) -> Iterator[tuple[DocumentResult | None, AckResult | None]]:
+    """Per-set results, and the acknowledgement of each interchange.
+
+    ``on_interchange`` is called at each ISA and may return the ``AckBuilder``
+    that answers that interchange (none: no acknowledgement is built).
+    """
+    builder: AckBuilder | None = None
     pending: list[DocumentResult] = []
     group_results: list[DocumentResult] = []
     ic: InterchangeHeader | None = None
     ic_diags: list[Diagnostic] = []
     group_fatal: list[Diagnostic] = []
     for event in parse_stream(stream):
+        if isinstance(event, InterchangeStart) and on_interchange is not None:
+            builder = on_interchange(event.header)
+        if builder is not None:
+            for ack in builder.feed(event.transaction_set if isinstance(event, ParsedSet) else event):
+                yield None, ack
         if isinstance(event, ParsedSet):
             ts = event.transaction_set
             group_results.append(
@@ -165,15 +185,20 @@ def x12_results(stream: BinaryIO) -> Iterator[DocumentResult]:
                         kind="interchange", status=_status(diags), envelope=_envelope(ic), diagnostics=diags
                     ),
                 )
-            yield from pending
+            for r in pending:
+                yield r, None
             pending = []
         elif isinstance(event, StrayData):
-            yield DocumentResult(
+            unreadable = DocumentResult(
                 kind="unreadable",
                 status="rejected",
                 envelope={"byte_offset": event.byte_offset},
                 diagnostics=event.diagnostics,
             )
+            yield unreadable, None
+    if builder is not None:
+        for ack in builder.finish():
+            yield None, ack
 
 
 def parse_file(stream: BinaryIO) -> list[DocumentResult]:

@@ -1,0 +1,87 @@
+"""What the services need from the outside: a unit of work and a dispatcher.
+
+The services depend on these shapes only; ``gateway.bootstrap`` chooses the
+concrete adapters (SQLAlchemy unit of work, inline or dramatiq dispatch).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class UnitOfWork(Protocol):
+    """A transaction with the repositories on it (see ``gateway.adapters.db.uow``)."""
+
+    partners: Any
+    catalog: Any
+    documents: Any
+    interchanges: Any
+    purchase_orders: Any
+    sales_orders: Any
+    outbound: Any
+    control_numbers: Any
+    audit: Any
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class Dispatcher(Protocol):
+    """Runs a pipeline step later (another process) or soon (this one), by name and ids."""
+
+    def send(self, step: str, *args: int) -> None: ...
+
+
+@dataclass(slots=True)
+class Identity:
+    """Who we are on the wire."""
+
+    isa_qualifier: str
+    isa_id: str
+    gs_id: str
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything a pipeline step needs, chosen once by the bootstrap."""
+
+    uow: Callable[[], UnitOfWork]
+    dispatcher: Dispatcher
+    identity: Identity
+    outbox: Path
+    deliver: Callable[[str, str, bytes], str]  # (partner id, file name, bytes) -> where it went
+    duplicate_interchange_days: int = 30
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+class InlineDispatcher:
+    """Runs steps in this process, in the order they were sent, when ``drain`` is called.
+
+    A queue rather than direct calls: a step that sends the next one returns
+    first, so each step commits before the next begins, as it would with workers.
+    """
+
+    def __init__(self) -> None:
+        self.queue: deque[tuple[str, tuple[int, ...]]] = deque()
+        self.steps: dict[str, Callable[..., object]] = {}
+
+    def send(self, step: str, *args: int) -> None:
+        self.queue.append((step, args))
+
+    def drain(self) -> int:
+        done = 0
+        while self.queue:
+            step, args = self.queue.popleft()
+            self.steps[step](*args)
+            done += 1
+        return done
