@@ -78,6 +78,19 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
     return Runtime(settings, engine, context, dispatcher)
 
 
+def build_queued(settings: Settings, broker: Any = None) -> tuple[Runtime, Any]:
+    """A runtime whose steps go through dramatiq actors on ``broker`` (Redis by ``settings.redis_url``)."""
+    from gateway.entrypoints.workers.actors import declare
+    from gateway.entrypoints.workers.dispatch import DramatiqDispatcher, make_broker
+
+    runtime = build(settings, dispatch="dramatiq")
+    broker = broker if broker is not None else make_broker(settings.redis_url)
+    actors = declare(broker, lambda step, args: run_step(runtime.context, step, *args))
+    assert isinstance(runtime.dispatcher, DramatiqDispatcher)
+    runtime.dispatcher.bind(actors)
+    return runtime, broker
+
+
 def run_step(context: Context, step: str, *args: Any) -> object:
     return STEPS[step](context, *args)
 

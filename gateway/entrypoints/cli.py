@@ -94,11 +94,11 @@ def _print_documents(views: list[Any]) -> None:
 
 
 def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[list[Any], int]:
-    from gateway.bootstrap import build
+    from gateway.bootstrap import build, build_queued
     from gateway.services.receive import receive
     from gateway.services.reports import document_view
 
-    runtime = build(settings)
+    runtime = build_queued(settings)[0] if settings.redis_url else build(settings)
     ids: list[int] = []
     failed = 0
     show_progress = len(files) > 10 and sys.stderr.isatty()
@@ -124,8 +124,11 @@ def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[lis
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    views, failed = _ingest(_settings(args), [Path(f) for f in args.files])
+    settings = _settings(args)
+    views, failed = _ingest(settings, [Path(f) for f in args.files])
     _print_documents(views)
+    if settings.redis_url:
+        print(f"\n{len(views)} documents archived and queued on Redis; `ordergate worker` processes them")
     return 1 if failed or any(v.status == "rejected" for v in views) else 0
 
 
@@ -195,6 +198,39 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from dramatiq import Worker
+
+    from gateway.bootstrap import build_queued
+    from gateway.entrypoints.workers.actors import QUEUE
+
+    settings = _settings(args)
+    if not settings.redis_url:
+        print(
+            "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
+            file=sys.stderr,
+        )
+        return 2
+    runtime, broker = build_queued(settings)
+    worker = Worker(broker, worker_threads=args.threads, queues={QUEUE})
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    worker.start()
+    try:
+        if args.burst:
+            broker.join(QUEUE, timeout=args.burst_timeout * 1000)
+        else:
+            stop.wait()
+    finally:
+        worker.stop()
+        runtime.engine.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ordergate", description="EDI and document-ingestion gateway")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -234,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="partner id, when two partners used the same PO number")
     data_options(p)
     p.set_defaults(func=_cmd_order)
+
+    p = sub.add_parser("worker", help="run pipeline steps from the Redis queue (REDIS_URL)")
+    p.add_argument("--threads", type=int, default=4, help="worker threads in this process")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--burst-timeout", type=int, default=600, help="seconds to wait for the queue to empty")
+    data_options(p)
+    p.set_defaults(func=_cmd_worker)
 
     p = sub.add_parser("demo", help="fresh embedded database, sample data and documents, outbox written")
     p.add_argument("--data-dir", default="data/demo", help="where the demo keeps its database and outbox")
