@@ -1,4 +1,4 @@
-"""The pipeline steps as dramatiq actors: stub broker in-process, and a real Redis broker with worker threads."""
+"""Pipeline steps as dramatiq actors: the stub broker in-process, and Redis with worker threads."""
 
 from __future__ import annotations
 
