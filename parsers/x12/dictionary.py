@@ -91,6 +91,10 @@ class LoopNode:
     children: tuple[SegmentNode | LoopNode, ...]
     index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     mandatory_children: tuple[int, ...] = ()
+    # step[i]: segment id -> the first child position >= i it can match (the validator's forward search)
+    step: tuple[dict[str, int], ...] = ()
+    # next_mandatory[i]: the first mandatory child position > i (len(children) when there is none)
+    next_mandatory: tuple[int, ...] = ()
 
     @property
     def is_loop(self) -> bool:
@@ -193,6 +197,17 @@ def _loop(loop_id: str, el: etree._Element, kids: list[SegmentNode | LoopNode]) 
         index.setdefault(key, []).append(i)
     node.index = {k: tuple(v) for k, v in index.items()}
     node.mandatory_children = tuple(i for i, kid in enumerate(kids) if kid.mandatory)
+    step: list[dict[str, int]] = [{}] * (len(kids) + 1)
+    next_mandatory = [len(kids)] * len(kids)
+    following = len(kids)
+    for i in range(len(kids) - 1, -1, -1):
+        kid = kids[i]
+        step[i] = {**step[i + 1], (kid.first_segment.id if isinstance(kid, LoopNode) else kid.id): i}
+        next_mandatory[i] = following
+        if kid.mandatory:
+            following = i
+    node.step = tuple(step)
+    node.next_mandatory = tuple(next_mandatory)
     return node
 
 

@@ -199,10 +199,10 @@ def charge(ctx: SetContext, seg: Segment) -> Charge:
 
 def product_ids(seg: Segment, first: int, last: int) -> list[ProductId]:
     out: list[ProductId] = []
-    n = len(seg)
-    for i in range(first, min(last, n - 2) + 1, 2):  # a qualifier without its value is skipped
-        q = seg[i]
-        v = seg[i + 1]
+    text = values.text
+    # (seg[i], seg[i + 1]) for i = first, first + 2, ... <= last; a qualifier without its value is skipped
+    for q, v in zip(seg[first : last + 1 : 2], seg[first + 1 : last + 2 : 2], strict=False):
         if q and v:
-            out.append(ProductId(qualifier=q, value=values.text(v) or v))
+            # values.text of an ASCII value is the value stripped (or None when it is all blanks)
+            out.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from gateway.domain.model import DateRef, Fob, Party, PoLine, PurchaseOrder, Purpose
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
@@ -74,25 +76,56 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
     lines = po.lines
     read = ctx.read
     dec = values.decimal
+    text = values.text
     for pos, seg in enumerate(segs, start=1):
         tag = seg[0]
-        ctx.position = pos
         if tag == "PO1":
             current = None
-            line = PoLine(
-                line_number=el(seg, 1) or None,
-                quantity=read(seg, 2, dec, fatal=True, reference="330"),
-                unit=el(seg, 3) or None,
-                unit_price=read(seg, 4, dec, fatal=True, reference="212"),
-                price_basis=el(seg, 5) or None,
-                product_ids=product_ids(seg, 6, 24),
-            )
+            n = len(seg)
+            if n > 5:
+                number, qty, unit, price, basis = seg[1], seg[2], seg[3], seg[4], seg[5]
+            else:
+                number, qty, unit, price, basis = [*seg, "", "", "", "", ""][1:6]
+            # plain unsigned numbers are read here; anything else goes through the reader (and its diagnostic)
+            if qty:
+                if qty.isdigit() and qty.isascii():
+                    qty = Decimal(qty)
+                else:
+                    ctx.position = pos
+                    qty = read(seg, 2, dec, fatal=True, reference="330")
+            else:
+                qty = None
+            if price:
+                if price.replace(".", "", 1).isdigit() and price.isascii():
+                    price = Decimal(price)
+                else:
+                    ctx.position = pos
+                    price = read(seg, 4, dec, fatal=True, reference="212")
+            else:
+                price = None
+            line = PoLine(number or None, qty, unit or None, price, basis or None, product_ids(seg, 6, 24))
             lines.append(line)
         elif tag == "PID":
             if line is not None:
-                desc = values.text(el(seg, 5))
+                desc = seg[5] if len(seg) > 5 else ""
                 if desc:
-                    line.description = f"{line.description} {desc}" if line.description else desc
+                    desc = (desc.strip() or None) if desc.isascii() else text(desc)
+                    if desc:
+                        line.description = f"{line.description} {desc}" if line.description else desc
+        elif tag == "PO4":
+            if line is not None:
+                ctx.position = pos
+                n = len(seg)
+                v = seg[1] if n > 1 else ""
+                line.pack = (
+                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 1, ctx) if v else None
+                )
+                v = seg[2] if n > 2 else ""
+                line.pack_size = (
+                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 2, ctx) if v else None
+                )
+                line.pack_unit = (seg[3] if n > 3 else "") or None
+                line.inner_pack = _decimal(seg, 14, ctx) if n > 14 else None
         elif current is not None and add_party_detail(ctx, current, seg):
             pass
         elif tag == "N1":
@@ -101,13 +134,8 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                 po.parties.append(current)
             else:
                 line.ship_to = current
-        elif tag == "PO4":
-            if line is not None:
-                line.pack = read(seg, 1, dec)
-                line.pack_size = read(seg, 2, dec)
-                line.pack_unit = el(seg, 3) or None
-                line.inner_pack = read(seg, 14, dec)
         elif tag == "DTM":
+            ctx.position = pos
             d = date_ref(ctx, seg)
             if d is None:
                 continue
@@ -121,17 +149,20 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                 continue  # references of a party are not part of the canonical model
             (po.references if line is None else line.references).append(reference(seg))
         elif tag == "SAC":
+            ctx.position = pos
             (po.charges if line is None else line.charges).append(charge(ctx, seg))
         elif tag == "MSG" or tag == "NTE":
             note = values.text(el(seg, 1) if tag == "MSG" else el(seg, 2) or el(seg, 1))
             if note:
                 (po.notes if line is None else line.notes).append(note)
         elif tag == "CTT":
+            ctx.position = pos
             in_summary = True
             line = None
             po.stated_line_count = read(seg, 1, values.integer)
         elif tag == "AMT":
             if in_summary and el(seg, 1) in ("TT", "GV", "1"):
+                ctx.position = pos
                 po.stated_total = read(seg, 2, dec)
         elif line is None:
             if tag == "CUR":
@@ -139,6 +170,7 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
             elif tag == "PER":
                 po.contacts.append(contact(seg))
             elif tag == "ITD":
+                ctx.position = pos
                 po.payment_terms.append(terms(ctx, seg))
             elif tag == "FOB":
                 po.fob = Fob(
@@ -146,4 +178,17 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                     location_qualifier=el(seg, 2) or None,
                     description=values.text(el(seg, 3)),
                 )
+    ctx.position = len(segs)
     return po, ctx
+
+
+def _decimal(seg: list[str], index: int, ctx: SetContext) -> Decimal | None:
+    """``ctx.read(seg, index, values.decimal)`` with plain unsigned numbers read directly."""
+    if index >= len(seg):
+        return None
+    v = seg[index]
+    if not v:
+        return None
+    if v.replace(".", "", 1).isdigit() and v.isascii():
+        return Decimal(v)
+    return ctx.read(seg, index, values.decimal)

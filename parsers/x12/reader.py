@@ -417,10 +417,11 @@ class _Reader:
             seg_start = pos
             pos = end + 1
             if strip_breaks:
-                if "\n" in seg_text or "\r" in seg_text:
-                    seg_text = seg_text.replace("\r", "").replace("\n", "")
+                # the leading break ("~\n") first: most segments then hold no break to remove
                 if seg_text[:1] in _LEAD:
                     seg_text = seg_text.lstrip(_LEAD)
+                if "\n" in seg_text or "\r" in seg_text:
+                    seg_text = seg_text.replace("\r", "").replace("\n", "")
             else:
                 if seg_text[-1:] == "\r":
                     seg_text = seg_text[:-1]

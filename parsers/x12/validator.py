@@ -8,6 +8,9 @@ type and code.  Findings carry the 997/999 codes (AK304/AK403/AK502).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
 from parsers.x12.dictionary import (
     AN,
@@ -15,6 +18,7 @@ from parsers.x12.dictionary import (
     ID,
     NUM,
     REAL,
+    TIME,
     ElementSpec,
     LoopNode,
     SegmentNode,
@@ -284,6 +288,198 @@ def _check_composite(
     return report
 
 
+# -- fast clean-segment test ---------------------------------------------------
+#
+# For every segment definition (and pair of element/component separators) one
+# regular expression accepts exactly the segment texts, joined back with the
+# element separator, that ``_check_segment`` would find nothing wrong with
+# (each element's characters, length, code list, calendar date or clock time,
+# mandatory elements and components, no components in a simple element, no
+# data past the last defined element).  It only ever accepts clean segments; a
+# segment it does not accept goes through ``_check_segment``, so diagnostics are
+# always produced by that one code path.
+
+# separators that could be taken for the content of a numeric, date or time element
+_UNSAFE_SEPARATORS = frozenset("0123456789.-+")
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
+    "|02(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YY = "(?:0[48]|[2468][048]|[13579][26])"
+_LEAP_CC = "(?:[02468][048]|[13579][26])"
+_DATE8 = f"(?:[0-9]{{4}}{_MONTH_DAY}|(?:[0-9]{{2}}{_LEAP_YY}|{_LEAP_CC}00)0229)"
+_DATE6 = f"(?:[0-9]{{2}}{_MONTH_DAY}|{_LEAP_CC}0229)"
+_HHMM = "(?:[01][0-9]|2[0-3])[0-5][0-9]"
+
+Matcher = Callable[[str], object]
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex character class holding exactly ``chars`` (all below U+0100)."""
+    codes = sorted({ord(c) for c in chars})
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(f"\\x{codes[i]:02x}" if i == j else f"\\x{codes[i]:02x}-\\x{codes[j]:02x}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+def _trie(words: list[str]) -> str:
+    """A regex matching exactly ``words`` (a trie, so matching does not try every word)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(tree)
+
+
+def _value_re(spec: ElementSpec, printable: str, bad: str) -> tuple[str, str] | None:
+    """Regexes for a non-empty value ``_check_value`` accepts, and for that or an empty value.
+
+    None when no non-empty value is accepted.
+    """
+    lo, hi = max(spec.min_len, 1), spec.max_len
+    if lo > hi:
+        return None
+    dtype = spec.dtype
+    if dtype == ID and spec.codes is not None:
+        codes = sorted(
+            c
+            for c in spec.codes
+            if lo <= len(c) <= hi and c.isprintable() and not any(ch in bad for ch in c) and c.isascii()
+        )
+        if not codes:
+            return None
+        pattern = _trie(codes)
+    elif dtype in (AN, ID):
+        pattern = f"{printable}{{{lo},{hi}}}"
+        if lo == 1:
+            return pattern, f"{printable}{{0,{hi}}}"
+    elif dtype == NUM:
+        pattern = f"-?[0-9]{{{lo},{hi}}}"
+    elif dtype == REAL:
+        # digits with at most one decimal point; neither the point nor the sign is counted.  With a
+        # point, the run of digits and points (ended by a separator) is one longer than the digits.
+        pattern = f"-?(?:[0-9]{{{lo},{hi}}}|(?=[0-9.]{{{lo + 1},{hi + 1}}}(?![0-9.]))[0-9]*\\.[0-9]*)"
+    else:
+        if dtype == DATE:
+            alts = [p for n, p in ((8, _DATE8), (6, _DATE6)) if lo <= n <= hi]
+        else:
+            assert dtype == TIME
+            alts = [
+                _HHMM + ("" if n == 4 else "[0-5][0-9]" + "[0-9]" * (n - 6))
+                for n in (4, 6, 7, 8)
+                if lo <= n <= hi
+            ]
+        if not alts:
+            return None
+        pattern = "(?:" + "|".join(alts) + ")"
+    return pattern, f"(?:{pattern}|)"
+
+
+def _sequence(first: str, parts: list[tuple[tuple[str, str] | None, bool]], sep: str, end: str) -> str | None:
+    """``first`` then ``sep``-separated parts (mandatory or not), then only empty extra parts.
+
+    ``end`` matches where the whole (segment or composite) ends.
+    """
+    last_mandatory = max((k for k, (_, mandatory) in enumerate(parts) if mandatory), default=-1)
+    rest = f"{sep}*"
+    for k in range(len(parts) - 1, -1, -1):
+        pattern, mandatory = parts[k]
+        if mandatory:
+            if pattern is None:
+                return None
+            value = pattern[0]
+        else:
+            value = "" if pattern is None else pattern[1]
+        rest = f"{sep}{value}{rest}"
+        if k > last_mandatory:
+            rest = f"(?:{end}|{rest})"  # the segment (or composite) may end before this part
+    return first + rest
+
+
+def _segment_re(seg_id: str, specs: tuple[ElementSpec, ...], esep: str, comp: str) -> str | None:
+    bad = esep + comp
+    printable = _char_class([c for c in map(chr, range(256)) if c.isprintable() and c not in bad])
+    not_sep = _char_class([c for c in map(chr, range(256)) if c != esep])
+    composite_end = f"(?!{not_sep})"  # the element separator or the end of the segment
+    parts: list[tuple[tuple[str, str] | None, bool]] = []
+    for spec in specs:
+        if spec.components is None:
+            parts.append((_value_re(spec, printable, bad), spec.mandatory))
+            continue
+        comps = [(_value_re(c, printable, bad), c.mandatory) for c in spec.components]
+        if not comps:
+            parts.append((None, spec.mandatory))
+            continue
+        head, head_mandatory = comps[0]
+        body = None
+        if not head_mandatory:
+            body = _sequence("" if head is None else head[1], comps[1:], re.escape(comp), composite_end)
+        elif head is not None:
+            body = _sequence(head[0], comps[1:], re.escape(comp), composite_end)
+        if body is None:
+            parts.append((None, spec.mandatory))
+        else:
+            # a present composite has at least one character
+            parts.append((((f"(?={not_sep}){body}"), f"(?:{body}|)"), spec.mandatory))
+    return _sequence(re.escape(seg_id), parts, re.escape(esep), "\\Z")
+
+
+_NEVER: Matcher = lambda text: None  # noqa: E731
+_FAST: dict[tuple[str, str], dict[SegmentNode, Matcher]] = {}
+_FAST_MAX_SEPARATORS = 16
+
+
+def _fast_table(separators: Separators) -> dict[SegmentNode, Matcher]:
+    """The fast tests for these separators (an always-failing one when the separators are unsafe)."""
+    esep, comp = separators.element, separators.component
+    key = (esep, comp)
+    table = _FAST.get(key)
+    if table is None:
+        if len(_FAST) >= _FAST_MAX_SEPARATORS:
+            _FAST.clear()  # separators come from the input: keep the cache bounded
+        table = _FAST[key] = {}
+    return table
+
+
+def _safe(esep: str, comp: str) -> bool:
+    return (
+        len(esep) == 1
+        and len(comp) == 1
+        and esep != comp
+        and esep not in _UNSAFE_SEPARATORS
+        and comp not in _UNSAFE_SEPARATORS
+        and ord(esep) < 256
+        and ord(comp) < 256
+    )
+
+
+def _matcher(table: dict[SegmentNode, Matcher], node: SegmentNode, separators: Separators) -> Matcher:
+    esep, comp = separators.element, separators.component
+    pattern = _segment_re(node.id, node.spec.elements, esep, comp) if _safe(esep, comp) else None
+    m = _NEVER if pattern is None else re.compile(pattern, re.DOTALL).fullmatch
+    table[node] = m
+    return m
+
+
 def _missing(
     loop: LoopNode, start: int, stop: int, seg_id: str, position: int, report: _Report | None, ts
 ) -> _Report | None:
@@ -327,32 +523,31 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
     root = definition.root
     # walk state: one entry per open loop (root = ST_LOOP level)
     loops: list[LoopNode] = [root]
+    steps: list[tuple[dict[str, int], ...]] = [root.step]  # loops[d].step
     idxs: list[int] = [0]
     counts: list[int] = [1]
     depth = 0
     st = root.children[0]
     assert isinstance(st, SegmentNode)
-    report = _check_segment(segments[0], st, 1, root.id, comp, report, ts)
+    # the fast clean-segment test; _check_segment only runs on the segments it does not accept
+    fast = _fast_table(separators)
+    esep = separators.element
+    seg = segments[0]
+    chk = fast.get(st) or _matcher(fast, st, separators)
+    text = esep.join(seg)
+    if chk(text) is None or text.count(esep) != len(seg) - 1:
+        report = _check_segment(seg, st, 1, root.id, comp, report, ts)
     position = 1
-    for seg in segments[1:]:
-        position += 1
+    rest = iter(segments)
+    next(rest)
+    for position, seg in enumerate(rest, 2):
         seg_id = seg[0]
         # find the next node for this segment: this level forward, then parents
         d = depth
-        found = -1
-        while True:
-            cands = loops[d].index.get(seg_id)
-            if cands is not None:
-                cur = idxs[d]
-                for j in cands:
-                    if j >= cur:
-                        found = j
-                        break
-                if found >= 0:
-                    break
-            if d == 0:
-                break
+        found = steps[d][idxs[d]].get(seg_id, -1)
+        while found < 0 and d:
             d -= 1
+            found = steps[d][idxs[d]].get(seg_id, -1)
         if found < 0:
             code, ack, text = _unplaced(seg_id, definition)
             report = report or _Report(ts)
@@ -368,17 +563,19 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
             if loop.mandatory_children and loop.mandatory_children[-1] > idxs[depth]:
                 report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
             loops.pop()
+            steps.pop()
             idxs.pop()
             counts.pop()
             depth -= 1
         loop = loops[d]
         node = loop.children[found]
         cur = idxs[d]
+        is_loop = type(node) is LoopNode
         if found == cur:
             n = counts[d] + 1
             counts[d] = n
-            if isinstance(node, LoopNode):
-                if n > node.repeat:
+            if is_loop:
+                if n > node.repeat:  # type: ignore[union-attr]
                     report = report or _Report(ts)
                     report.segment(
                         "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
@@ -391,19 +588,23 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
                     f"segment {seg_id} used more than {node.max_use} times",
                 )  # fmt: skip
         else:
-            if found - cur > 1 and loop.mandatory_children:
+            if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
                 report = _missing(loop, cur, found, seg_id, position, report, ts)
             idxs[d] = found
             counts[d] = 1
-        if isinstance(node, LoopNode):
-            loops.append(node)
+        if is_loop:
+            loops.append(node)  # type: ignore[arg-type]
+            steps.append(node.step)
             idxs.append(0)
             counts.append(1)
             depth = d + 1
             node = node.children[0]
         else:
             depth = d
-        report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
+        chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
+        text = esep.join(seg)
+        if chk(text) is None or text.count(esep) != len(seg) - 1:
+            report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
     if segments[-1][0] != "SE":
         # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
         while depth > 0:

@@ -32,7 +32,8 @@ def decimal(value: str) -> Decimal | None:
     """An R (real) element: optional sign, digits, optional decimal point; no exponent."""
     if not value:
         return None
-    if not _DECIMAL.fullmatch(value):
+    # unsigned digits with at most one point (what the pattern admits without a sign) skip the pattern
+    if not value.replace(".", "", 1).isdecimal() and not _DECIMAL.fullmatch(value):
         raise ValueError(f"{value[:35]!r} is not a decimal number")
     try:
         return Decimal(value)
