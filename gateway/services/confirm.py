@@ -35,6 +35,13 @@ def confirm_purchase_order(ctx: Context, purchase_order_id: int) -> int:
         items = uow.catalog.all_items()
         skus = resolve_skus(po, partner, items) if partner is not None else set()
         stock = uow.catalog.lock_stock(sorted(skus))
+        # A worker confirming this same order at once may have held these locks first: its
+        # sales order (and allocations) are visible now, so allocate nothing a second time.
+        existing = uow.sales_orders.get_by_purchase_order(purchase_order_id)
+        if existing is not None:
+            uow.rollback()
+            _next(ctx, existing.id, existing.order)
+            return int(existing.id)
         before = {(s.sku, s.warehouse): s.allocated for s in stock}
         order = confirm_order(
             po,

@@ -25,6 +25,7 @@ from gateway.domain.serialize import to_json
 from gateway.errors import DuplicatePurchaseOrder, GatewayError
 from gateway.services.parse_documents import DocumentResult, x12_results_with_events
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.sweep import unfinished_steps
 from outbound.x12.ack import AckBuilder, AckResult
 from outbound.x12.writer import Party
 from parsers.detect import detect_format
@@ -82,6 +83,13 @@ def process_document(ctx: Context, document_id: int) -> None:
             uow.commit()
             return
         new_orders, outbound_ids, status, diags, partner_id = _process_x12(ctx, uow, document_id, doc.raw)
+        again = uow.documents.get(document_id)
+        if again is not None and again.status != "received":
+            # processed by a run of this same step while this one waited for the control-number
+            # lock: roll back (the numbers go back to the counter) and only resume
+            uow.rollback()
+            _resume(ctx, document_id)
+            return
         uow.documents.set_status(document_id, status, diags, partner_id=partner_id, format="x12")
         uow.audit.record(
             "system",
@@ -100,20 +108,9 @@ def process_document(ctx: Context, document_id: int) -> None:
 def _resume(ctx: Context, document_id: int) -> None:
     """A document already processed: queue again whatever its later steps have not done."""
     with ctx.uow() as uow:
-        pending = [
-            o.id for o in uow.outbound.list(inbound_document_id=document_id) if o.delivery_status != "sent"
-        ]
-        unconfirmed = [
-            po.id
-            for po in uow.purchase_orders.for_document(document_id)
-            if po.kind == "order"
-            and po.status == "parsed"
-            and uow.sales_orders.get_by_purchase_order(po.id) is None
-        ]
-    for out_id in pending:
-        ctx.dispatcher.send("deliver", out_id)
-    for po_id in unconfirmed:
-        ctx.dispatcher.send("confirm_order", po_id)
+        steps = unfinished_steps(uow, document_id)
+    for step, id_ in steps:
+        ctx.dispatcher.send(step, id_)
 
 
 def _process_x12(
@@ -124,7 +121,7 @@ def _process_x12(
     current: InterchangeWork | None = None
     since = ctx.clock() - timedelta(days=ctx.duplicate_interchange_days)
 
-    def on_interchange(header: InterchangeHeader) -> AckBuilder:
+    def on_interchange(header: InterchangeHeader) -> AckBuilder | None:
         nonlocal current
         partner = uow.partners.find_by_x12(header.sender_qualifier, header.sender_id)
         current = InterchangeWork(header, partner)
@@ -133,6 +130,9 @@ def _process_x12(
                 partner.id, header.sender_qualifier, header.sender_id, header.control, since
             )
         works.append(current)
+        wants = partner.documents if partner is not None else None
+        if wants is None or (not wants.functional_ack and wants.ta1 == "never"):
+            return None  # nothing will be sent: spend no control numbers on it
         builder = AckBuilder(
             uow.control_numbers,
             clock=ctx.clock,

@@ -14,7 +14,11 @@ def receive(
     message_id: str | None = None,
     partner_id: str | None = None,
 ) -> int:
-    """Store ``raw`` and queue its processing; returns the document id (the existing one for a repeat)."""
+    """Store ``raw`` and queue its processing; returns the document id (the existing one for a repeat).
+
+    A repeat (the same ``message_id`` on ``channel``) is stored once, and its processing is queued
+    again: the sender may be retrying because a crash cut us short, and ``process_document``
+    finishes what is unfinished and makes nothing twice."""
     with ctx.uow() as uow:
         document_id, new = uow.documents.receive(
             raw, channel, partner_id=partner_id, filename=filename, message_id=message_id
@@ -28,6 +32,6 @@ def receive(
                 {"channel": channel, "filename": filename, "size": len(raw)},
             )
         uow.commit()
-    if new:
-        ctx.dispatcher.send("process_document", document_id)
+    # a repeat too: processing is idempotent, and resumes what a crash left undone
+    ctx.dispatcher.send("process_document", document_id)
     return document_id
