@@ -353,18 +353,29 @@ def check_dates(ctx: OrderContext) -> None:
 
 
 def allocate_stock(ctx: OrderContext) -> None:
-    """After the rules: reserve stock unless the order is a test or held for review."""
-    if ctx.test or ctx.needs_review:
+    """After the rules: reserve stock unless the order is held for review.
+
+    A test order is allocated against a copy of the stock, so its answer says
+    what production would have done, and nothing is reserved.
+    """
+    if ctx.needs_review:
         return
     works = [w for w in ctx.open_lines() if w.item and w.line.base_quantity and w.line.base_quantity > 0]
+    stock = ctx.stock
+    if ctx.test:
+        stock = [StockLevel(s.sku, s.warehouse, s.on_hand, s.allocated) for s in ctx.stock]
     result = allocate(
         [w.line for w in works],
-        ctx.stock,
+        stock,
         ctx.warehouses,
         ctx.po.party("ship_to"),
         ctx.policy,
         pack_sizes={w.item.sku: w.item.pack_size for w in works if w.item},
     )
+    if ctx.test:
+        for w in works:
+            w.line.allocations = []
+        return
     ctx.order.ship_from = result.ship_from
 
 

@@ -330,17 +330,16 @@ def test_the_same_bytes_without_a_message_id_are_kept_twice_and_processed_once(p
         assert_stock_consistent(uow)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbound/x12/po_ack.py line_acks: a test order confirms nothing, so its 855 says ACK*IR*0 for "
-    "lines the sales order (and samples README) call IA (provisional)",
-)
-def test_the_855_of_a_test_order_carries_the_provisional_line_codes(pipeline: Pipeline) -> None:
+def test_the_855_of_a_test_order_says_what_production_would_do(pipeline: Pipeline) -> None:
     document_id = pipeline.run(sample("850-4010-cornerstore-test.x12"), "t.x12", message_id="t")
     with pipeline.uow() as uow:
         (po,) = uow.purchase_orders.for_document(document_id)
         (ack_855,) = uow.outbound.list(purchase_order_id=po.id, doc_type="855")
         assert all("IR" not in codes for codes in ack_lines(ack_855.data).values())
+        assert b"*T*" in ack_855.data[:110]  # ISA15: a test interchange answers as a test
+        so = uow.sales_orders.get_by_purchase_order(po.id)
+        assert so is not None and all(not line.allocations for line in so.order.lines)
+        assert so.order.lines[0].confirmed_quantity > 0
 
 
 def test_a_partner_that_wants_no_acknowledgements_spends_no_control_numbers(pipeline: Pipeline) -> None:

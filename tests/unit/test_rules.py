@@ -272,6 +272,16 @@ def test_test_order_still_runs_every_rule() -> None:
     assert reserved(rows) == 0
 
 
+def test_test_order_answers_what_production_would_do_without_reserving() -> None:
+    rows = stock(**{"WID-1": "6"})
+    so = run(po(test=True), rows=rows)
+    line = so.lines[0]
+    assert so.status is OrderStatus.TEST
+    assert (line.confirmed_quantity, line.backordered_quantity) == (D(6), D(4))
+    assert not line.allocations
+    assert reserved(rows) == 0
+
+
 def test_an_order_without_lines_needs_review() -> None:
     order = po()
     order.lines = []
