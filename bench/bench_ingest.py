@@ -599,7 +599,7 @@ def print_table(results: list[dict[str, Any]], pos: int, lines: int) -> None:
             f"{r['855_linked']:,} / {r['855_sent']:,} / {r['855_files']:,} |"
         )
     print("\nPer step (ms per order = step wall time / POs; statements and commits per order):\n")
-    steps = ["receive", "process_document", "confirm_order", "emit_855", "deliver"]
+    steps = ["receive", "process_document", "confirm_document", "confirm_order", "emit_855", "deliver"]
     print("| backend | shape | " + " | ".join(steps) + " |")
     print("|---|---|" + "---:|" * len(steps))
     for r in results:

@@ -9,7 +9,7 @@ when ``REDIS_URL`` is set).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,12 +17,12 @@ from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 
-from gateway.adapters.channels.folder import safe_name, write_atomically
+from gateway.adapters.channels.folder import safe_name, write_atomically, write_many
 from gateway.adapters.db.engine import make_engine
 from gateway.adapters.db.migrate import upgrade
 from gateway.adapters.db.uow import SqlUnitOfWork
 from gateway.config import Settings
-from gateway.services.confirm import confirm_purchase_order
+from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher
 from gateway.services.process_document import process_document
@@ -31,6 +31,7 @@ from mappings.loader import load_partners
 
 STEPS: dict[str, Callable[..., object]] = {
     "process_document": process_document,
+    "confirm_document": confirm_document,
     "confirm_order": confirm_purchase_order,
     "emit_855": emit_855,
     "deliver": deliver,
@@ -56,6 +57,16 @@ def folder_delivery(outbox: Path) -> Callable[[str, str, bytes], str]:
     return deliver_to_folder
 
 
+def folder_delivery_many(outbox: Path) -> Callable[[Sequence[tuple[str, str, bytes]]], list[str]]:
+    def deliver_many_to_folder(files: Sequence[tuple[str, str, bytes]]) -> list[str]:
+        written = write_many(
+            [(outbox / safe_name(partner_id), name, data) for partner_id, name, data in files]
+        )
+        return [str(p) for p in written]
+
+    return deliver_many_to_folder
+
+
 def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inline") -> Runtime:
     engine = make_engine(settings.db_url)
     dispatcher: Dispatcher
@@ -71,6 +82,7 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
         identity=Identity(settings.isa_qualifier, settings.isa_id, settings.gs_id),
         outbox=settings.outbox,
         deliver=folder_delivery(settings.outbox),
+        deliver_many=folder_delivery_many(settings.outbox),
         duplicate_interchange_days=settings.duplicate_interchange_days,
     )
     if isinstance(dispatcher, InlineDispatcher):

@@ -1,18 +1,79 @@
-"""Step 4: write the 855 for a sales order, and step 5: deliver outbound documents.
+"""The 855 for a sales order (``write_855``, and step ``emit_855``), and step 5: deliver outbound documents.
 
 Each is keyed so that running it again makes nothing twice: an 855 is stored
 once per purchase order (control numbers are spent only when it is new), and
-delivery writes the same file again at most.
+delivery writes the same file again at most.  ``confirm_document`` and
+``confirm_order`` write the 855 in the transaction that makes the sales order;
+``emit_855`` is for a sales order answered without one (released from review,
+or stored before the two went together).
 """
 
 from __future__ import annotations
 
-from gateway.domain.orders import OrderStatus
+from typing import Any
+
+from gateway.domain.model import PurchaseOrder
+from gateway.domain.orders import OrderStatus, SalesOrder
+from gateway.domain.partners import PartnerProfile
 from gateway.errors import GatewayError
-from gateway.services.ports import Context
+from gateway.services.ports import Context, UnitOfWork
 from outbound.x12.documents import envelope_855
 from outbound.x12.writer import Party, X12Writer
 from parsers.x12.structure import Separators
+
+ANSWERED = (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.TEST)
+
+
+def write_855(
+    ctx: Context,
+    uow: UnitOfWork,
+    block: Any,
+    partner: PartnerProfile,
+    po: PurchaseOrder,
+    order: SalesOrder,
+    sales_order_id: int,
+    purchase_order_id: int,
+) -> int | None:
+    """Write and store the 855 answering ``order`` with numbers from ``block`` (a
+    ``ControlNumberBlock`` whose ``flush`` the caller runs before committing); the outbound
+    id, or None when one is stored for the purchase order already (nothing spent then)."""
+    x12 = partner.x12
+    assert x12 is not None
+    theirs = Party(x12.isa_qualifier, x12.isa_id)
+    mark = block.mark()
+    written = envelope_855(
+        X12Writer(block, clock=ctx.clock),
+        order,
+        po,
+        ours=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
+        theirs=theirs,
+        our_gs=ctx.identity.gs_id,
+        their_gs=x12.gs_id,
+        version=x12.version,
+        today=ctx.clock().date(),
+        separators=Separators(
+            element=x12.element_separator,
+            component=x12.component_separator,
+            segment=x12.segment_terminator,
+            repetition=x12.repetition_separator,
+        ),
+        usage="T" if order.status is OrderStatus.TEST or po.source.test else "P",
+        exceptions_only=partner.documents.po_ack_detail == "exceptions_only",
+        sales_order_number=f"SO{sales_order_id}",
+    )
+    group = written.groups[0]
+    out_id = uow.outbound.add_new(
+        partner.id,
+        "855",
+        written.data,
+        {"ISA": written.control, "GS": group.control, "ST": int(group.set_controls[0])},
+        purchase_order_id=purchase_order_id,
+    )
+    if out_id is None:
+        block.reset(mark)  # stored by another run: give the numbers back
+        return None
+    block.link(out_id)
+    return out_id
 
 
 def emit_855(ctx: Context, sales_order_id: int) -> int | None:
@@ -27,66 +88,65 @@ def emit_855(ctx: Context, sales_order_id: int) -> int | None:
             uow.rollback()
             ctx.dispatcher.send("deliver", existing)
             return int(existing)
+        if stored.order.status not in ANSWERED:
+            return None  # not answered yet (held for review)
         stored_po = uow.purchase_orders.get(po_id)
         partner = uow.partners.get(stored_po.partner_id) if stored_po and stored_po.partner_id else None
         if stored_po is None or partner is None or partner.x12 is None or not partner.documents.po_ack:
             return None
-        order = stored.order
         po = stored_po.document
-        x12 = partner.x12
-        theirs = Party(x12.isa_qualifier, x12.isa_id)
-        written = envelope_855(
-            X12Writer(uow.control_numbers, clock=ctx.clock),
-            order,
-            po,
-            ours=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
-            theirs=theirs,
-            our_gs=ctx.identity.gs_id,
-            their_gs=x12.gs_id,
-            version=x12.version,
-            today=ctx.clock().date(),
-            separators=Separators(
-                element=x12.element_separator,
-                component=x12.component_separator,
-                segment=x12.segment_terminator,
-                repetition=x12.repetition_separator,
-            ),
-            usage="T" if order.status is OrderStatus.TEST or po.source.test else "P",
-            exceptions_only=partner.documents.po_ack_detail == "exceptions_only",
-            sales_order_number=f"SO{sales_order_id}",
-        )
+        assert isinstance(po, PurchaseOrder)
+        block = uow.control_numbers.block()
+        # waits here for the counters while a run of this same step holds them
+        block.reserve(Party(partner.x12.isa_qualifier, partner.x12.isa_id).key)
         raced = uow.outbound.find("855", purchase_order_id=po_id)
         if raced is not None:
             # stored by a run of this same step while this one waited for the control-number
-            # lock: roll back, which gives the numbers just taken back to the counter
+            # lock: spend nothing
             uow.rollback()
             ctx.dispatcher.send("deliver", raced)
             return int(raced)
-        group = written.groups[0]
-        out_id = uow.outbound.add(
-            partner.id,
-            "855",
-            written.data,
-            {"ISA": written.control, "GS": group.control, "ST": int(group.set_controls[0])},
-            purchase_order_id=po_id,
-            control_partner=theirs.key,
-        )
+        out_id = write_855(ctx, uow, block, partner, po, stored.order, sales_order_id, po_id)
+        if out_id is None:  # pragma: no cover - the lock above keeps a second writer out
+            uow.rollback()
+            raced = uow.outbound.find("855", purchase_order_id=po_id)
+            if raced is not None:
+                ctx.dispatcher.send("deliver", raced)
+            return raced
+        block.flush()
         uow.audit.record("system", "outbound", out_id, "created", {"type": "855", "po": po.po_number})
         uow.commit()
     ctx.dispatcher.send("deliver", out_id)
     return int(out_id)
 
 
-def deliver(ctx: Context, outbound_id: int) -> None:
-    """Send an outbound document on its partner's channel (the outbox folder on the embedded default)."""
+def deliver(ctx: Context, *outbound_ids: int) -> None:
+    """Send outbound documents on their partner's channel (the outbox folder on the embedded
+    default): the files first, then one transaction recording them all as sent.  Running it
+    again writes a file again at most."""
     with ctx.uow() as uow:
-        out = uow.outbound.get(outbound_id)
-        if out is None:
-            raise GatewayError(f"outbound document {outbound_id} does not exist", code="outbound.missing")
-        if out.delivery_status == "sent":
-            return
-        name = f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12"
-        where = ctx.deliver(out.partner_id, name, out.data)
-        uow.outbound.set_delivery(outbound_id, "sent", ctx.clock())
-        uow.audit.record("system", "outbound", outbound_id, "delivered", {"to": where})
-        uow.commit()
+        found = uow.outbound.get_many(outbound_ids)
+        missing = set(outbound_ids) - {o.id for o in found}
+        pending = [o for o in found if o.delivery_status != "sent"]
+        files = [
+            (
+                out.partner_id,
+                f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12",
+                out.data,
+            )
+            for out in pending
+        ]
+        if ctx.deliver_many is not None and len(files) > 1:
+            places = ctx.deliver_many(files)
+        else:
+            places = [ctx.deliver(*f) for f in files]
+        audit = [
+            ("system", "outbound", out.id, "delivered", {"to": where})
+            for out, where in zip(pending, places, strict=True)
+        ]
+        if pending:
+            uow.outbound.set_sent([o.id for o in pending], ctx.clock())
+            uow.audit.record_many(audit)
+            uow.commit()
+        if missing:
+            raise GatewayError(f"outbound document {min(missing)} does not exist", code="outbound.missing")

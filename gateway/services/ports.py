@@ -7,7 +7,7 @@ concrete adapters (SQLAlchemy unit of work, inline or dramatiq dispatch).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,16 @@ class UnitOfWork(Protocol):
     def __enter__(self) -> UnitOfWork: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def savepoint(self) -> Savepoint: ...
+
+
+class Savepoint(Protocol):
+    """A nested transaction (SAVEPOINT): release it with ``commit``, undo it with ``rollback``."""
 
     def commit(self) -> None: ...
 
@@ -60,6 +70,8 @@ class Context:
     identity: Identity
     outbox: Path
     deliver: Callable[[str, str, bytes], str]  # (partner id, file name, bytes) -> where it went
+    # many at once (the same, in parallel where the channel can): [(partner, name, bytes)] -> where
+    deliver_many: Callable[[Sequence[tuple[str, str, bytes]]], list[str]] | None = None
     duplicate_interchange_days: int = 30
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 

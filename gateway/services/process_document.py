@@ -99,18 +99,18 @@ def process_document(ctx: Context, document_id: int) -> None:
             {"purchase_orders": new_orders, "outbound": outbound_ids},
         )
         uow.commit()
-    for out_id in outbound_ids:
-        ctx.dispatcher.send("deliver", out_id)
-    for po_id in new_orders:
-        ctx.dispatcher.send("confirm_order", po_id)
+    if outbound_ids:
+        ctx.dispatcher.send("deliver", *outbound_ids)
+    if new_orders:
+        ctx.dispatcher.send("confirm_document", document_id)
 
 
 def _resume(ctx: Context, document_id: int) -> None:
     """A document already processed: queue again whatever its later steps have not done."""
     with ctx.uow() as uow:
         steps = unfinished_steps(uow, document_id)
-    for step, id_ in steps:
-        ctx.dispatcher.send(step, id_)
+    for step, ids in steps:
+        ctx.dispatcher.send(step, *ids)
 
 
 def _process_x12(

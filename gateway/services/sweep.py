@@ -4,10 +4,10 @@ Every pipeline step is idempotent and keyed by ids, so the sweep only has to
 find work that is not finished and send its step again:
 
 - a document still ``received`` → ``process_document``;
-- a purchase order still ``parsed`` with no sales order → ``confirm_order``;
+- a document with a purchase order still ``parsed`` and no sales order → ``confirm_document``;
 - an answered sales order (confirmed, rejected, test) whose partner wants an 855
   and has none → ``emit_855``;
-- an outbound document still ``pending`` → ``deliver``.
+- outbound documents still ``pending`` → ``deliver`` (a document's together).
 
 Run it when a worker starts and from time to time; running it while the steps
 it sends are still in flight is safe (they find their earlier work and create
@@ -24,17 +24,17 @@ from gateway.services.ports import Context, UnitOfWork
 ANSWERED = (OrderStatus.CONFIRMED.value, OrderStatus.REJECTED.value, OrderStatus.TEST.value)
 
 
-def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, int]]:
+def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, tuple[int, ...]]]:
     """The steps a processed document still needs: confirmations, 855s and deliveries."""
-    steps: list[tuple[str, int]] = []
+    steps: list[tuple[str, tuple[int, ...]]] = []
     pending = uow.outbound.list(inbound_document_id=document_id, delivery_status="pending")
+    if uow.purchase_orders.unconfirmed(document_id, limit=1):
+        steps.append(("confirm_document", (document_id,)))
     for po in uow.purchase_orders.for_document(document_id):
         if po.kind != "order":
             continue
         so = uow.sales_orders.get_by_purchase_order(po.id)
         if so is None:
-            if po.status == "parsed":
-                steps.append(("confirm_order", po.id))
             continue
         answers = uow.outbound.list(purchase_order_id=po.id, doc_type="855")
         pending.extend(o for o in answers if o.delivery_status == "pending")
@@ -42,24 +42,26 @@ def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, int]]
             continue
         partner = uow.partners.get(po.partner_id) if po.partner_id else None
         if partner is not None and partner.x12 is not None and partner.documents.po_ack:
-            steps.append(("emit_855", so.id))
-    steps.extend(("deliver", o.id) for o in sorted(pending, key=lambda o: o.id))
+            steps.append(("emit_855", (so.id,)))
+    if pending:
+        steps.append(("deliver", tuple(sorted(o.id for o in pending))))
     return steps
 
 
 def sweep(ctx: Context, *, limit: int = 1000) -> int:
     """Send again every unfinished step of the ``limit`` latest documents; how many were sent."""
-    sends: list[tuple[str, int]] = []
+    sends: list[tuple[str, tuple[int, ...]]] = []
     with ctx.uow() as uow:
         for doc in sorted(uow.documents.list(limit=limit), key=lambda d: d.id):
             if doc.status == "received":
-                sends.append(("process_document", doc.id))
+                sends.append(("process_document", (doc.id,)))
             else:
                 sends.extend(unfinished_steps(uow, doc.id))
-        queued = {("deliver", out_id) for step, out_id in sends if step == "deliver"}
-        for out in uow.outbound.list(delivery_status="pending"):
-            if ("deliver", out.id) not in queued:
-                sends.append(("deliver", out.id))  # older than the window, or not tied to a document
-    for step, id_ in sends:
-        ctx.dispatcher.send(step, id_)
+        queued = {out_id for step, ids in sends if step == "deliver" for out_id in ids}
+        # older than the window, or not tied to a document
+        rest = [out.id for out in uow.outbound.list(delivery_status="pending") if out.id not in queued]
+        if rest:
+            sends.append(("deliver", tuple(rest)))
+    for step, ids in sends:
+        ctx.dispatcher.send(step, *ids)
     return len(sends)

@@ -108,9 +108,12 @@ def _stored_orders(pipeline: Pipeline) -> tuple[list[int], list[int]]:
     for document_id in document_ids:
         process_document(ctx, document_id)
     queue = pipeline.runtime.dispatcher.queue  # type: ignore[attr-defined]
-    confirms = [args[0] for step, args in queue if step == "confirm_order"]
+    # each document queued the confirmation of its orders; here each order is confirmed alone
+    assert [args for step, args in queue if step == "confirm_document"] == [(d,) for d in document_ids]
+    with pipeline.uow() as uow:
+        confirms = [po.id for d in document_ids for po in uow.purchase_orders.unconfirmed(d)]
     assert len(confirms) == ORDERS
-    kept = [(step, args) for step, args in queue if step != "confirm_order"]  # the 997 deliveries
+    kept = [(step, args) for step, args in queue if step != "confirm_document"]  # the 997 deliveries
     queue.clear()
     queue.extend(kept)
     return document_ids, confirms
@@ -148,9 +151,13 @@ def test_parallel_confirmations_never_oversell(pipeline: Pipeline) -> None:
         assert all(so and so.order.status is OrderStatus.CONFIRMED for so in orders)
         assert_stock_consistent(uow)
 
-    # every confirmation asked for its 855; emitting and delivering them creates one each
+    # every confirmation stored its 855 with the sales order and asked for its delivery;
+    # delivering them creates one each
     sent = threaded.dispatcher.sent  # type: ignore[attr-defined]
-    assert sorted(args[0] for step, args in sent if step == "emit_855") == sorted(results.values())
+    with pipeline.uow() as uow:
+        answers = [uow.outbound.find("855", purchase_order_id=po_id) for po_id in po_ids]
+    assert None not in answers and len(set(answers)) == ORDERS
+    assert sorted(i for step, args in sent if step == "deliver" for i in args) == sorted(answers)
     dispatcher = pipeline.runtime.dispatcher
     for step, args in sent:
         dispatcher.send(step, *args)

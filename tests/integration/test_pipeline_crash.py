@@ -80,10 +80,9 @@ CRASH_POINTS = [
     "receive:after",  # archived, never processed
     "process_document:before",  # parsed and acknowledged in memory, nothing committed
     "process_document:after",  # PO and 997 stored; neither delivered nor confirmed
-    "confirm_order:before",  # stock locked and allocated, not committed
-    "confirm_order:after",  # sales order stored, 855 never asked for
-    "emit_855:before",  # 855 written with fresh control numbers, not committed
-    "emit_855:after",  # 855 stored, never delivered
+    # stock locked and allocated, 855s written with fresh control numbers, nothing committed
+    "confirm_document:before",
+    "confirm_document:after",  # sales orders and their 855s stored, never delivered
     "deliver:before",  # the file is in the outbox, the delivery not recorded
 ]
 
@@ -150,9 +149,7 @@ def test_killed_mid_step_then_swept_and_resent(
         assert len(uow.outbound.list()) == 2 * len(ids)  # a 997/999 and an 855 each
 
 
-@pytest.mark.parametrize(
-    "at", ["receive:after", "process_document:after", "confirm_order:after", "emit_855:after"]
-)
+@pytest.mark.parametrize("at", ["receive:after", "process_document:after", "confirm_document:after"])
 def test_killed_then_resent_resumes_without_a_sweep(
     pipeline: Pipeline, db_url: str, tmp_path: Path, at: str
 ) -> None:

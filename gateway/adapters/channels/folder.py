@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -33,3 +35,14 @@ def write_atomically(folder: Path, name: str, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_many(files: Sequence[tuple[Path, str, bytes]], *, threads: int = 4) -> list[Path]:
+    """``write_atomically`` for each (folder, name, data), a few at a time: creating and
+    syncing files is waiting on the file system, which threads overlap.  All are written
+    (each durable) when it returns; the first error is raised after the others finished."""
+    if len(files) <= 1 or threads <= 1:
+        return [write_atomically(*f) for f in files]
+    with ThreadPoolExecutor(max_workers=min(threads, len(files))) as pool:
+        futures = [pool.submit(write_atomically, *f) for f in files]
+    return [f.result() for f in futures]

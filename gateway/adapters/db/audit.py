@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -24,6 +25,16 @@ class AuditRepository:
             .returning(audit_log.c.id)
         )
         return int(self._c.execute(stmt).scalar_one())
+
+    def record_many(self, entries: Iterable[tuple[str, str, str | int, str, Any]]) -> None:
+        """Several ``record`` rows (actor, entity, entity id, action, detail) in one executemany."""
+        at = now()
+        rows = [
+            {"at": at, "actor": a, "entity": e, "entity_id": str(i), "action": act, "detail": d}
+            for a, e, i, act, d in entries
+        ]
+        if rows:
+            self._c.execute(audit_log.insert(), rows)
 
     def list(self, entity: str | None = None, entity_id: str | int | None = None) -> list[AuditEntry]:
         stmt = select(audit_log).order_by(audit_log.c.id)

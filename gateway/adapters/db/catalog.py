@@ -161,26 +161,40 @@ class CatalogRepository:
         """Add each delta to ``allocated`` (negative releases); raises ``Oversell`` for a row that
         would go above ``on_hand`` or below 0, or that does not exist.  Nothing is half-applied as
         long as the caller rolls the unit of work back on the error."""
-        delta = bindparam("delta", type_=Amount())
-        new_allocated = func.round(stock.c.allocated + delta, 4)
-        stmt = (
-            update(stock)
-            .where(
-                and_(
-                    stock.c.sku == bindparam("b_sku"),
-                    stock.c.warehouse == bindparam("b_warehouse"),
-                    new_allocated <= stock.c.on_hand,
-                    new_allocated >= 0,
-                )
-            )
-            .values(allocated=new_allocated)
-        )
         merged: dict[tuple[str, str], Decimal] = {}
         for sku, warehouse, quantity in deltas:
             merged[(sku, warehouse)] = merged.get((sku, warehouse), Decimal(0)) + Decimal(quantity)
-        for (sku, warehouse), quantity in sorted(merged.items()):
-            if quantity == 0:
-                continue
-            result = self._c.execute(stmt, {"b_sku": sku, "b_warehouse": warehouse, "delta": quantity})
-            if result.rowcount != 1:
-                raise Oversell(sku, warehouse, quantity)
+        rows = [
+            {"b_sku": sku, "b_warehouse": warehouse, "delta": quantity}
+            for (sku, warehouse), quantity in sorted(merged.items())
+            if quantity != 0
+        ]
+        if not rows:
+            return
+        result = self._c.execute(_ALLOCATE, rows)
+        if result.rowcount == len(rows):
+            return
+        # a row was refused (or missing): name the first that does not fit now
+        current = {(s.sku, s.warehouse): s for s in self.stock(sku for sku, _w in merged)}
+        for row in rows:
+            level = current.get((row["b_sku"], row["b_warehouse"]))
+            after = level.allocated + row["delta"] if level is not None else None
+            if after is None or after > level.on_hand or after < 0:  # type: ignore[union-attr]
+                raise Oversell(row["b_sku"], row["b_warehouse"], row["delta"])
+        raise Oversell(rows[0]["b_sku"], rows[0]["b_warehouse"], rows[0]["delta"])
+
+
+_DELTA = bindparam("delta", type_=Amount())
+_NEW_ALLOCATED = func.round(stock.c.allocated + _DELTA, 4)
+_ALLOCATE = (
+    update(stock)
+    .where(
+        and_(
+            stock.c.sku == bindparam("b_sku"),
+            stock.c.warehouse == bindparam("b_warehouse"),
+            stock.c.on_hand >= _NEW_ALLOCATED,
+            _NEW_ALLOCATED >= 0,
+        )
+    )
+    .values(allocated=_NEW_ALLOCATED)
+)

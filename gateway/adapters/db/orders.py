@@ -7,12 +7,13 @@ from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Row, delete, select, text, update
+from sqlalchemy import Connection, Row, String, bindparam, cast, delete, select, text, update
 
 from gateway.adapters.db._sql import insert, now
 from gateway.adapters.db.errors import DuplicatePurchaseOrder
 from gateway.adapters.db.records import StoredPurchaseOrder, StoredSalesOrder
 from gateway.adapters.db.tables import allocations, purchase_orders, sales_order_lines, sales_orders
+from gateway.adapters.db.types import Amount
 from gateway.domain.model import PurchaseOrder, PurchaseOrderChange, Purpose
 from gateway.domain.orders import (
     AckType,
@@ -39,7 +40,10 @@ def _adapter(kind: type) -> TypeAdapter[Any]:
 
 
 def _outcomes_json(outcomes: Iterable[Outcome]) -> list[dict[str, Any]]:
-    return _adapter(list[Outcome]).dump_python(list(outcomes), mode="json")
+    listed = list(outcomes)
+    if not listed:
+        return []
+    return _adapter(list[Outcome]).dump_python(listed, mode="json")
 
 
 def _outcomes(data: Any) -> list[Outcome]:
@@ -65,6 +69,24 @@ def _stored_po(row: Row[Any]) -> StoredPurchaseOrder:
     )
 
 
+_PO_INSERTS: dict[str, Any] = {}
+
+
+def _po_insert(connection: Connection) -> Any:
+    """INSERT ... ON CONFLICT (the one original per PO number) DO NOTHING RETURNING id, once per dialect."""
+    name = connection.dialect.name
+    stmt = _PO_INSERTS.get(name)
+    if stmt is None:
+        stmt = _PO_INSERTS[name] = (
+            insert(connection, pos)
+            .on_conflict_do_nothing(
+                index_elements=[pos.c.partner_id, pos.c.po_number], index_where=ORIGINAL_INDEX_WHERE
+            )
+            .returning(pos.c.id)
+        )
+    return stmt
+
+
 class PurchaseOrderRepository:
     """One row per canonical order or change.
 
@@ -76,6 +98,29 @@ class PurchaseOrderRepository:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        # per document, the rows already stored (a replayed step finds them), read once per
+        # unit of work and kept up to date by ``add``
+        self._keys: dict[int, dict[tuple[Any, ...], int]] = {}
+
+    def forget(self) -> None:
+        """Drop what was read in a transaction that was rolled back."""
+        self._keys.clear()
+
+    def _stored_keys(self, document_id: int) -> dict[tuple[Any, ...], int]:
+        keys = self._keys.get(document_id)
+        if keys is None:
+            keys = {}
+            stmt = (
+                select(
+                    pos.c.id, pos.c.partner_id, pos.c.po_number, pos.c.kind, pos.c.purpose, pos.c.set_control
+                )
+                .where(pos.c.document_id == document_id)
+                .order_by(pos.c.id)
+            )
+            for r in self._c.execute(stmt):
+                keys.setdefault((r.partner_id, r.po_number, r.kind, r.purpose, r.set_control), int(r.id))
+            self._keys[document_id] = keys
+        return keys
 
     def add(
         self,
@@ -87,21 +132,11 @@ class PurchaseOrderRepository:
         kind = "change" if isinstance(po, PurchaseOrderChange) else "order"
         purpose = Purpose(po.purpose).value
         set_control = po.source.set_control
-        replay = self._c.execute(
-            select(pos.c.id)
-            .where(
-                pos.c.document_id == document_id,
-                pos.c.partner_id.is_not_distinct_from(partner_id),
-                pos.c.po_number == po.po_number,
-                pos.c.kind == kind,
-                pos.c.purpose == purpose,
-                pos.c.set_control.is_not_distinct_from(set_control),
-            )
-            .order_by(pos.c.id)
-            .limit(1)
-        ).scalar_one_or_none()
+        stored = self._stored_keys(document_id)
+        replay_key = (partner_id, po.po_number, kind, purpose, set_control)
+        replay = stored.get(replay_key)
         if replay is not None:
-            return int(replay)
+            return replay
         values = {
             "partner_id": partner_id,
             "po_number": po.po_number,
@@ -115,16 +150,9 @@ class PurchaseOrderRepository:
             "status": status,
             "created_at": now(),
         }
-        stmt = (
-            insert(self._c, pos)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=[pos.c.partner_id, pos.c.po_number], index_where=ORIGINAL_INDEX_WHERE
-            )
-            .returning(pos.c.id)
-        )
-        new_id = self._c.execute(stmt).scalar_one_or_none()
+        new_id = self._c.execute(_po_insert(self._c), values).scalar_one_or_none()
         if new_id is not None:
+            stored.setdefault(replay_key, int(new_id))
             return int(new_id)
         original = self.find(partner_id, po.po_number)
         assert original is not None  # the conflict was with it
@@ -149,13 +177,52 @@ class PurchaseOrderRepository:
         stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
         return [_stored_po(r) for r in self._c.execute(stmt)]
 
+    def unconfirmed(self, document_id: int, *, after: int = 0, limit: int = 100) -> list[StoredPurchaseOrder]:
+        """The document's orders still ``parsed`` with no sales order, by id, those after ``after``."""
+        stmt = (
+            select(pos)
+            .where(
+                pos.c.document_id == document_id,
+                pos.c.kind == "order",
+                pos.c.status == "parsed",
+                pos.c.id > after,
+                ~select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == pos.c.id).exists(),
+            )
+            .order_by(pos.c.id)
+            .limit(limit)
+        )
+        return [_stored_po(r) for r in self._c.execute(stmt)]
+
     def set_status(self, purchase_order_id: int, status: str) -> None:
         result = self._c.execute(update(pos).where(pos.c.id == purchase_order_id).values(status=status))
         if result.rowcount == 0:
             raise NotFound(f"no purchase order {purchase_order_id}")
 
+    def set_statuses(self, statuses: Iterable[tuple[int, str]]) -> None:
+        """``set_status`` for many orders in one statement (executemany)."""
+        rows = [{"b_id": po_id, "b_status": status} for po_id, status in statuses]
+        if not rows:
+            return
+        result = self._c.execute(_SET_PO_STATUS, rows)
+        if result.rowcount != len(rows):
+            raise NotFound("a purchase order to update does not exist")
+
+
+_SET_PO_STATUS = update(pos).where(pos.c.id == bindparam("b_id")).values(status=bindparam("b_status"))
+
 
 # sales orders ---------------------------------------------------------------
+_LINE_INSERT = lines_t.insert()
+_ALLOCATION_INSERT = allocations.insert().from_select(
+    ["sales_order_line_id", "warehouse", "quantity"],
+    select(
+        lines_t.c.id,
+        cast(bindparam("b_warehouse", type_=String()), String()),
+        cast(bindparam("b_quantity", type_=Amount()), Amount()),
+    ).where(lines_t.c.sales_order_id == bindparam("b_so"), lines_t.c.position == bindparam("b_position")),
+)
+
+
 def _header_values(order: SalesOrder) -> dict[str, Any]:
     return {
         "partner_id": order.partner_id,
@@ -190,6 +257,22 @@ def _line_values(sales_order_id: int, position: int, line: SalesOrderLine) -> di
     }
 
 
+_SO_INSERTS: dict[str, Any] = {}
+
+
+def _so_insert(connection: Connection) -> Any:
+    """INSERT ... ON CONFLICT (purchase_order_id) DO NOTHING RETURNING id, built once per dialect."""
+    name = connection.dialect.name
+    stmt = _SO_INSERTS.get(name)
+    if stmt is None:
+        stmt = _SO_INSERTS[name] = (
+            insert(connection, sales_orders)
+            .on_conflict_do_nothing(index_elements=[sales_orders.c.purchase_order_id])
+            .returning(sales_orders.c.id)
+        )
+    return stmt
+
+
 class SalesOrderRepository:
     """At most one sales order per purchase order (``add`` is idempotent on it)."""
 
@@ -198,23 +281,59 @@ class SalesOrderRepository:
 
     def add(self, order: SalesOrder, purchase_order_id: int) -> int:
         """Store ``order`` for the purchase order; the existing id when it already has one."""
-        at = now()
-        stmt = (
-            insert(self._c, sales_orders)
-            .values(
-                purchase_order_id=purchase_order_id, created_at=at, updated_at=at, **_header_values(order)
-            )
-            .on_conflict_do_nothing(index_elements=[sales_orders.c.purchase_order_id])
-            .returning(sales_orders.c.id)
-        )
-        new_id = self._c.execute(stmt).scalar_one_or_none()
+        new_id = self.add_new(order, purchase_order_id)
         if new_id is None:
-            existing = self._c.execute(
-                select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == purchase_order_id)
-            ).scalar_one()
+            existing = self.ids_by_purchase_order([purchase_order_id])[purchase_order_id]
             return int(existing)
-        self._insert_lines(int(new_id), order)
+        return new_id
+
+    def add_new(self, order: SalesOrder, purchase_order_id: int, *, lines: bool = True) -> int | None:
+        """Store ``order`` for the purchase order; None (and nothing stored) when it already has one.
+
+        With ``lines=False`` only the header is stored: the caller stores the lines of many
+        orders at once with ``add_lines`` in the same transaction."""
+        at = now()
+        params = {"purchase_order_id": purchase_order_id, "created_at": at, "updated_at": at}
+        params.update(_header_values(order))
+        new_id = self._c.execute(_so_insert(self._c), params).scalar_one_or_none()
+        if new_id is None:
+            return None
+        if lines:
+            self.add_lines([(int(new_id), order)])
         return int(new_id)
+
+    def add_lines(self, orders: Iterable[tuple[int, SalesOrder]]) -> None:
+        """The lines (and their allocations) of sales orders whose headers are stored: every
+        line in one executemany, every allocation in another (each finds its line by
+        (sales order, position), the lines' unique key), so no line id has to come back."""
+        rows: list[dict[str, Any]] = []
+        allocation_rows: list[dict[str, Any]] = []
+        for sales_order_id, order in orders:
+            for p, line in enumerate(order.lines):
+                rows.append(_line_values(sales_order_id, p, line))
+                allocation_rows.extend(
+                    {
+                        "b_so": sales_order_id,
+                        "b_position": p,
+                        "b_warehouse": a.warehouse,
+                        "b_quantity": a.quantity,
+                    }
+                    for a in line.allocations
+                )
+        if rows:
+            self._c.execute(_LINE_INSERT, rows)
+        if allocation_rows:
+            self._c.execute(_ALLOCATION_INSERT, allocation_rows)
+
+    def ids_by_purchase_order(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
+        """Purchase order id → sales order id, for those that have one."""
+        wanted = sorted(set(purchase_order_ids))
+        if not wanted:
+            return {}
+        stmt = select(sales_orders.c.purchase_order_id, sales_orders.c.id).where(
+            sales_orders.c.purchase_order_id.in_(wanted)
+        )
+        return {int(p): int(i) for p, i in self._c.execute(stmt)}
 
     def update(self, sales_order_id: int, order: SalesOrder) -> None:
         """Replace the header and the lines (a reprocessed or reviewed order)."""
@@ -231,20 +350,7 @@ class SalesOrderRepository:
         self._insert_lines(sales_order_id, order)
 
     def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
-        for position, line in enumerate(order.lines):
-            line_id = self._c.execute(
-                lines_t.insert()
-                .values(**_line_values(sales_order_id, position, line))
-                .returning(lines_t.c.id)
-            ).scalar_one()
-            if line.allocations:
-                self._c.execute(
-                    allocations.insert(),
-                    [
-                        {"sales_order_line_id": line_id, "warehouse": a.warehouse, "quantity": a.quantity}
-                        for a in line.allocations
-                    ],
-                )
+        self.add_lines([(sales_order_id, order)])
 
     def get(self, sales_order_id: int) -> StoredSalesOrder | None:
         found = self._load(select(sales_orders).where(sales_orders.c.id == sales_order_id))

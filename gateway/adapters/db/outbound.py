@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,22 @@ def _stored(row: Row[Any]) -> StoredOutbound:
     )
 
 
+_OUT_INSERTS: dict[str, Any] = {}
+
+
+def _out_insert(connection: Connection) -> Any:
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once per dialect."""
+    name = connection.dialect.name
+    stmt = _OUT_INSERTS.get(name)
+    if stmt is None:
+        stmt = _OUT_INSERTS[name] = (
+            insert(connection, out)
+            .on_conflict_do_nothing(index_elements=[out.c.idempotency_key])
+            .returning(out.c.id)
+        )
+    return stmt
+
+
 class OutboundRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -69,27 +85,17 @@ class OutboundRepository:
         default ``partner_id``) are linked to the new document.
         """
         controls = controls or {}
-        ident = idempotency_key(doc_type, inbound_document_id, purchase_order_id, key)
-        stmt = (
-            insert(self._c, out)
-            .values(
-                partner_id=partner_id,
-                doc_type=doc_type,
-                purchase_order_id=purchase_order_id,
-                inbound_document_id=inbound_document_id,
-                idempotency_key=ident,
-                isa_control=controls.get("ISA"),
-                gs_control=controls.get("GS"),
-                st_control=controls.get("ST"),
-                data=data,
-                created_at=now(),
-                delivery_status="pending",
-            )
-            .on_conflict_do_nothing(index_elements=[out.c.idempotency_key])
-            .returning(out.c.id)
+        new_id = self.add_new(
+            partner_id,
+            doc_type,
+            data,
+            controls,
+            purchase_order_id=purchase_order_id,
+            inbound_document_id=inbound_document_id,
+            key=key,
         )
-        new_id = self._c.execute(stmt).scalar_one_or_none()
         if new_id is None:
+            ident = idempotency_key(doc_type, inbound_document_id, purchase_order_id, key)
             return int(self._c.execute(select(out.c.id).where(out.c.idempotency_key == ident)).scalar_one())
         owner = control_partner or partner_id
         for level, value in controls.items():
@@ -107,6 +113,38 @@ class OutboundRepository:
             )
         return int(new_id)
 
+    def add_new(
+        self,
+        partner_id: str,
+        doc_type: str,
+        data: bytes,
+        controls: Mapping[str, int | None] | None = None,
+        purchase_order_id: int | None = None,
+        inbound_document_id: int | None = None,
+        *,
+        key: str = "",
+    ) -> int | None:
+        """Store a document to send; None (nothing stored) when its idempotency key is taken.
+
+        The control-number ledger is not touched (``ControlNumberBlock.link`` writes its rows
+        with the document's id)."""
+        controls = controls or {}
+        params = {
+            "partner_id": partner_id,
+            "doc_type": doc_type,
+            "purchase_order_id": purchase_order_id,
+            "inbound_document_id": inbound_document_id,
+            "idempotency_key": idempotency_key(doc_type, inbound_document_id, purchase_order_id, key),
+            "isa_control": controls.get("ISA"),
+            "gs_control": controls.get("GS"),
+            "st_control": controls.get("ST"),
+            "data": data,
+            "created_at": now(),
+            "delivery_status": "pending",
+        }
+        new_id = self._c.execute(_out_insert(self._c), params).scalar_one_or_none()
+        return int(new_id) if new_id is not None else None
+
     def find(
         self,
         doc_type: str,
@@ -122,6 +160,26 @@ class OutboundRepository:
     def get(self, outbound_id: int) -> StoredOutbound | None:
         row = self._c.execute(select(out).where(out.c.id == outbound_id)).first()
         return _stored(row) if row is not None else None
+
+    def get_many(self, outbound_ids: Iterable[int]) -> list[StoredOutbound]:
+        """The stored documents with these ids, by id (missing ids are left out)."""
+        wanted = sorted(set(outbound_ids))
+        if not wanted:
+            return []
+        return [
+            _stored(r) for r in self._c.execute(select(out).where(out.c.id.in_(wanted)).order_by(out.c.id))
+        ]
+
+    def set_sent(self, outbound_ids: Iterable[int], at: datetime | None = None) -> None:
+        """``set_delivery(id, "sent", at)`` for many documents in one statement."""
+        wanted = sorted(set(outbound_ids))
+        if not wanted:
+            return
+        result = self._c.execute(
+            update(out).where(out.c.id.in_(wanted)).values(delivery_status="sent", delivered_at=at or now())
+        )
+        if result.rowcount != len(wanted):
+            raise NotFound(f"an outbound document of {wanted} does not exist")
 
     def list(
         self,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 
 from gateway.adapters.db.repositories import (
     AuditRepository,
@@ -85,3 +85,9 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self.purchase_orders.forget()
+
+    def savepoint(self) -> NestedTransaction:
+        """A SAVEPOINT in the current transaction: ``commit()`` releases it, ``rollback()`` undoes
+        what was done since (and only that)."""
+        return self.connection.begin_nested()
