@@ -84,6 +84,7 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
         deliver=folder_delivery(settings.outbox),
         deliver_many=folder_delivery_many(settings.outbox),
         duplicate_interchange_days=settings.duplicate_interchange_days,
+        answer_unknown_senders=settings.answer_unknown_senders,
     )
     if isinstance(dispatcher, InlineDispatcher):
         dispatcher.steps = {name: partial(fn, context) for name, fn in STEPS.items()}

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     isa_id: str = "ORDERGATE"
     gs_id: str = "ORDERGATE"
     duplicate_interchange_days: int = 30
+    answer_unknown_senders: bool = False
 
     @property
     def db_url(self) -> str:

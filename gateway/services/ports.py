@@ -73,6 +73,7 @@ class Context:
     # many at once (the same, in parallel where the channel can): [(partner, name, bytes)] -> where
     deliver_many: Callable[[Sequence[tuple[str, str, bytes]]], list[str]] | None = None
     duplicate_interchange_days: int = 30
+    answer_unknown_senders: bool = False  # acknowledge interchanges from senders with no profile
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

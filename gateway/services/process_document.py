@@ -131,7 +131,9 @@ def _process_x12(
             )
         works.append(current)
         wants = partner.documents if partner is not None else None
-        if wants is None or (not wants.functional_ack and wants.ta1 == "never"):
+        if wants is None and not ctx.answer_unknown_senders:
+            return None  # an unknown sender is held for review, unanswered
+        if wants is not None and not wants.functional_ack and wants.ta1 == "never":
             return None  # nothing will be sent: spend no control numbers on it
         builder = AckBuilder(
             uow.control_numbers,
@@ -156,6 +158,9 @@ def _process_x12(
         partner = work.partner
         header = work.header
         if partner is None:
+            out_id = _store_ack(uow, work, document_id)
+            if out_id is not None:
+                outbound_ids.append(out_id)
             statuses.append("needs_review")
             diags.append(
                 _note(
@@ -215,17 +220,24 @@ def _overall(statuses: list[str], any_orders: bool) -> str:
     return "acknowledged"
 
 
+def unknown_partner_id(header: InterchangeHeader) -> str:
+    return f"unknown-{header.sender_qualifier}-{header.sender_id}"
+
+
 def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int | None:
     ack = work.ack
     partner = work.partner
-    if ack is None or ack.data is None or partner is None:
+    if ack is None or ack.data is None:
         return None
-    wants = partner.documents
     kinds = set(ack.kinds)
-    if not wants.functional_ack:
-        kinds -= {"997", "999"}
-    if wants.ta1 == "never":
-        kinds.discard("TA1")
+    if partner is not None:
+        wants = partner.documents
+        if not wants.functional_ack:
+            kinds -= {"997", "999"}
+        if wants.ta1 == "never":
+            kinds.discard("TA1")
+    # an unknown sender answered by configuration: its outbox is named after its ISA id
+    recipient = partner.id if partner is not None else unknown_partner_id(work.header)
     if not kinds:
         return None
     doc_type = "/".join(k for k in ack.kinds if k in kinds)
@@ -242,7 +254,7 @@ def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int 
             st = written.groups[0].set_controls
             controls["ST"] = int(st[0]) if st else None
     return uow.outbound.add(
-        partner.id,
+        recipient,
         doc_type,
         ack.data,
         controls,

@@ -223,6 +223,22 @@ def test_unknown_sender_is_archived_for_review(pipeline: Pipeline) -> None:
     assert pipeline.runtime.drain() == 0
 
 
+def test_unknown_sender_is_answered_when_configured(pipeline: Pipeline) -> None:
+    pipeline.runtime.context.answer_unknown_senders = True
+    raw = reenvelope(sample("850-4010-acme.x12"), sender_id="NOBODYWEKNOW")
+    document_id = pipeline.run(raw, "stranger.x12", message_id="stranger-2")
+    with pipeline.uow() as uow:
+        doc = uow.documents.get(document_id)
+        assert doc is not None and doc.status == "needs_review"
+        assert uow.purchase_orders.for_document(document_id) == []
+        (ack,) = uow.outbound.list(inbound_document_id=document_id)
+        assert ack.partner_id == "unknown-ZZ-NOBODYWEKNOW" and ack.delivery_status == "sent"
+        assert b"ZZ*NOBODYWEKNOW" in ack.data[:110]  # addressed back to the sender
+        assert b"AK1*PO*" in ack.data
+        assert_control_numbers_unique(uow)
+    assert (pipeline.outbox / "unknown-ZZ-NOBODYWEKNOW").is_dir()
+
+
 def test_repeated_interchange_is_acknowledged_again_but_not_processed_again(pipeline: Pipeline) -> None:
     raw = sample("850-4010-acme-short.x12")
     first = pipeline.run(raw, "acme-short.x12", message_id="sftp-1")
