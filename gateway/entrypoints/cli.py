@@ -76,6 +76,20 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings(**{**settings.model_dump(), **overrides}) if overrides else settings
 
 
+class NotInitialised(Exception):
+    pass
+
+
+def _ready(args: argparse.Namespace) -> Any:
+    """Settings for a command that needs the database; refuses one that was never initialised."""
+    from gateway.adapters.db.migrate import current
+
+    settings = _settings(args)
+    if current(settings.db_url) is None:
+        raise NotInitialised(f"the database {settings.db_url} is empty: run `ordergate init` first")
+    return settings
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from gateway.bootstrap import init_database
 
@@ -124,7 +138,7 @@ def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[lis
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _ready(args)
     views, failed = _ingest(settings, [Path(f) for f in args.files])
     _print_documents(views)
     if settings.redis_url:
@@ -137,7 +151,7 @@ def _cmd_orders(args: argparse.Namespace) -> int:
     from gateway.entrypoints.tables import render_orders
     from gateway.services.reports import list_orders
 
-    runtime = build(_settings(args))
+    runtime = build(_ready(args))
     try:
         with runtime.context.uow() as uow:
             print(render_orders(list_orders(uow, status=args.status)))
@@ -151,7 +165,7 @@ def _cmd_order(args: argparse.Namespace) -> int:
     from gateway.entrypoints.tables import render_order
     from gateway.services.reports import order_view
 
-    runtime = build(_settings(args))
+    runtime = build(_ready(args))
     try:
         with runtime.context.uow() as uow:
             found = [
@@ -198,6 +212,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from gateway.bootstrap import build, build_queued
+    from gateway.services.sweep import sweep
+
+    settings = _ready(args)
+    runtime = build_queued(settings)[0] if settings.redis_url else build(settings)
+    try:
+        queued = sweep(runtime.context)
+        done = runtime.drain()
+    finally:
+        runtime.engine.dispose()
+    where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
+    print(f"{queued} unfinished steps found and {where}")
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     import signal
     import threading
@@ -207,7 +237,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from gateway.bootstrap import build_queued
     from gateway.entrypoints.workers.actors import QUEUE
 
-    settings = _settings(args)
+    settings = _ready(args)
     if not settings.redis_url:
         print(
             "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
@@ -215,6 +245,12 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         )
         return 2
     runtime, broker = build_queued(settings)
+    if not args.no_sweep:
+        from gateway.services.sweep import sweep
+
+        queued = sweep(runtime.context)
+        if queued:
+            print(f"re-queued {queued} unfinished steps", file=sys.stderr)
     worker = Worker(broker, worker_threads=args.threads, queues={QUEUE})
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -275,8 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=4, help="worker threads in this process")
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     p.add_argument("--burst-timeout", type=int, default=600, help="seconds to wait for the queue to empty")
+    p.add_argument("--no-sweep", action="store_true", help="do not re-queue unfinished steps at start")
     data_options(p)
     p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("sweep", help="re-run (or re-queue) every step a crash or outage left unfinished")
+    data_options(p)
+    p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser("demo", help="fresh embedded database, sample data and documents, outbox written")
     p.add_argument("--data-dir", default="data/demo", help="where the demo keeps its database and outbox")
@@ -290,9 +331,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gateway.errors import GatewayError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except NotInitialised as exc:
+        print(f"ordergate: {exc}", file=sys.stderr)
+        return 2
+    except GatewayError as exc:
+        print(f"ordergate: {exc.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
