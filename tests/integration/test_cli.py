@@ -22,7 +22,9 @@ def test_parse_prints_documents_and_exits_0(capsys: pytest.CaptureFixture[str]) 
     assert out["documents"][1]["changes"][0]["lines"][0]["change_code"] == "QD"
 
 
-def test_parse_exits_1_on_fatal_errors_and_2_on_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_exits_1_on_fatal_errors_and_2_on_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.x12"
     broken.write_bytes((X12 / "850-4010-acme.x12").read_bytes().replace(b"SE*29*0001", b"SE*28*0001"))
     assert main(["parse", str(broken)]) == 1
@@ -62,4 +64,7 @@ def test_database_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "4500018840" in capsys.readouterr().out
     assert main(["sweep", *data]) == 0
     assert capsys.readouterr().out.startswith("0 unfinished steps")
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "outbox" / "ACMEHARDWARE").iterdir()) == ["855", "997"]
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "outbox" / "ACMEHARDWARE").iterdir()) == [
+        "855",
+        "997",
+    ]
