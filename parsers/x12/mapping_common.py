@@ -123,14 +123,16 @@ def source_of(ts: TransactionSet) -> Source:
 
 
 def reference(seg: Segment) -> Reference:
-    return Reference(
-        qualifier=el(seg, 1), value=values.text(el(seg, 2)) or "", description=values.text(el(seg, 3))
-    )
+    if len(seg) < 4:
+        seg = [*seg, "", "", ""]
+    return Reference(qualifier=seg[1], value=values.text(seg[2]) or "", description=values.text(seg[3]))
 
 
 def contact(seg: Segment) -> Contact:
-    c = Contact(function=el(seg, 1) or None, name=values.text(el(seg, 2)))
-    for q, v in ((el(seg, 3), el(seg, 4)), (el(seg, 5), el(seg, 6)), (el(seg, 7), el(seg, 8))):
+    if len(seg) < 9:
+        seg = seg + [""] * (9 - len(seg))
+    c = Contact(function=seg[1] or None, name=values.text(seg[2]))
+    for q, v in ((seg[3], seg[4]), (seg[5], seg[6]), (seg[7], seg[8])):
         attr = COMM.get(q)
         if attr and v and getattr(c, attr) is None:
             setattr(c, attr, values.text(v))
@@ -138,12 +140,14 @@ def contact(seg: Segment) -> Contact:
 
 
 def party(seg: Segment) -> Party:
-    code = el(seg, 1)
+    if len(seg) < 5:
+        seg = [*seg, "", "", "", ""]
+    code = seg[1]
     return Party(
         role=ROLES.get(code, code.lower() or "party"),
-        name=values.text(el(seg, 2)),
-        id_qualifier=el(seg, 3) or None,
-        id=values.text(el(seg, 4)),
+        name=values.text(seg[2]),
+        id_qualifier=seg[3] or None,
+        id=values.text(seg[4]),
         entity_code=code or None,
     )
 
@@ -151,16 +155,18 @@ def party(seg: Segment) -> Party:
 def add_party_detail(ctx: SetContext, p: Party, seg: Segment) -> bool:
     """Apply an N2/N3/N4/PER to the current party; False when ``seg`` is none of those."""
     tag = seg[0]
+    if (tag == "N2" or tag == "N3" or tag == "N4") and len(seg) < 5:
+        seg = [*seg, "", "", "", ""]
     if tag == "N2":
-        extra = [t for t in (values.text(el(seg, 1)), values.text(el(seg, 2))) if t]
+        extra = [t for t in (values.text(seg[1]), values.text(seg[2])) if t]
         p.name = " ".join([p.name, *extra]) if p.name else " ".join(extra) or None
     elif tag == "N3":
-        p.address_lines.extend(t for t in (values.text(el(seg, 1)), values.text(el(seg, 2))) if t)
+        p.address_lines.extend(t for t in (values.text(seg[1]), values.text(seg[2])) if t)
     elif tag == "N4":
-        p.city = values.text(el(seg, 1))
-        p.state = el(seg, 2) or None
-        p.postal_code = values.text(el(seg, 3))
-        p.country = el(seg, 4) or None
+        p.city = values.text(seg[1])
+        p.state = seg[2] or None
+        p.postal_code = values.text(seg[3])
+        p.country = seg[4] or None
     elif tag == "PER":
         p.contacts.append(contact(seg))
     else:
@@ -199,10 +205,12 @@ def charge(ctx: SetContext, seg: Segment) -> Charge:
 
 def product_ids(seg: Segment, first: int, last: int) -> list[ProductId]:
     out: list[ProductId] = []
-    text = values.text
     # (seg[i], seg[i + 1]) for i = first, first + 2, ... <= last; a qualifier without its value is skipped
-    for q, v in zip(seg[first : last + 1 : 2], seg[first + 1 : last + 2 : 2], strict=False):
-        if q and v:
-            # values.text of an ASCII value is the value stripped (or None when it is all blanks)
-            out.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
+    for i in range(first, min(last + 1, len(seg) - 1), 2):
+        q = seg[i]
+        if q:
+            v = seg[i + 1]
+            if v:
+                # values.text of an ASCII value is the value stripped (or None when it is all blanks)
+                out.append(ProductId(q, (v.strip() or v) if v.isascii() else (values.text(v) or v)))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway.domain.model import DateRef, Fob, Party, PoLine, PurchaseOrder, Purpose
+from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder, Purpose
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
     SetContext,
@@ -14,7 +14,6 @@ from parsers.x12.mapping_common import (
     date_ref,
     el,
     party,
-    product_ids,
     reference,
     source_of,
     terms,
@@ -103,7 +102,15 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                     price = read(seg, 4, dec, fatal=True, reference="212")
             else:
                 price = None
-            line = PoLine(number or None, qty, unit or None, price, basis or None, product_ids(seg, 6, 24))
+            # product_ids(seg, 6, 24), inline: (PO106, PO107), (PO108, PO109), ... up to (PO124, PO125)
+            ids: list[ProductId] = []
+            for i in range(6, 25 if n > 25 else n - 1, 2):
+                q = seg[i]
+                if q:
+                    v = seg[i + 1]
+                    if v:
+                        ids.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
+            line = PoLine(number or None, qty, unit or None, price, basis or None, ids)
             lines.append(line)
         elif tag == "PID":
             if line is not None:

@@ -107,6 +107,9 @@ class TransactionSet:
     segments: list[Segment]
     implementation_ref: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # the reader's text of each segment (``interchange.separators.element``.join of it), kept so
+    # the validator need not join it again; None when the set was built otherwise
+    segment_texts: list[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def fatal(self) -> bool:

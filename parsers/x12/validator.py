@@ -532,19 +532,51 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
     # the fast clean-segment test; _check_segment only runs on the segments it does not accept
     fast = _fast_table(separators)
     esep = separators.element
+    # the reader's text of each segment is what joining it back would give (when split on this esep)
+    texts = ts.segment_texts
+    if texts is not None and (len(texts) != len(segments) or ts.interchange.separators.element != esep):
+        texts = None
     seg = segments[0]
     chk = fast.get(st) or _matcher(fast, st, separators)
     text = esep.join(seg)
     if chk(text) is None or text.count(esep) != len(seg) - 1:
         report = _check_segment(seg, st, 1, root.id, comp, report, ts)
     position = 1
-    rest = iter(segments)
-    next(rest)
-    for position, seg in enumerate(rest, 2):
+    for position in range(2, len(segments) + 1):
+        seg = segments[position - 1]
         seg_id = seg[0]
         # find the next node for this segment: this level forward, then parents
         d = depth
-        found = steps[d][idxs[d]].get(seg_id, -1)
+        cur = idxs[d]
+        found = steps[d][cur].get(seg_id, -1)
+        if found > cur or (found == cur and found):
+            # the common case: a segment (not a loop) further on at this level, or repeated
+            loop = loops[d]
+            node = loop.children[found]
+            if type(node) is not LoopNode:
+                if found == cur:
+                    n = counts[d] + 1
+                    counts[d] = n
+                    if n > node.max_use:  # type: ignore[union-attr]
+                        report = report or _Report(ts)
+                        report.segment(
+                            "x12.segment.over_max_use", SEG_OVER_MAX_USE, _ERROR, seg_id, position, loop.id,
+                            f"segment {seg_id} used more than {node.max_use} times",
+                        )  # fmt: skip
+                else:
+                    if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
+                        report = _missing(loop, cur, found, seg_id, position, report, ts)
+                    idxs[d] = found
+                    counts[d] = 1
+                chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
+                if texts is not None:
+                    if chk(texts[position - 1]) is None:
+                        report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
+                    continue
+                text = esep.join(seg)
+                if chk(text) is None or text.count(esep) != len(seg) - 1:
+                    report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
+                continue
         while found < 0 and d:
             d -= 1
             found = steps[d][idxs[d]].get(seg_id, -1)
@@ -602,6 +634,10 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
         else:
             depth = d
         chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
+        if texts is not None:
+            if chk(texts[position - 1]) is None:
+                report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
+            continue
         text = esep.join(seg)
         if chk(text) is None or text.count(esep) != len(seg) - 1:
             report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
