@@ -54,6 +54,19 @@ def _diag(
     )
 
 
+def _unreadable(
+    end: int, code: str, message: str, ta1: str, offset: int, value: str | None = None
+) -> IsaResult:
+    """An ISA no separators can be read from: no header, one fatal diagnostic."""
+    return IsaResult(
+        None, end, False, [_diag(code, message, Severity.FATAL, ta1, value=value, offset=offset)]
+    )
+
+
+def _truncated(end: int, message: str, offset: int) -> IsaResult:
+    return _unreadable(end, "x12.isa.truncated", message, "023", offset)
+
+
 def _bad_separator(ch: str) -> bool:
     return ch.isalnum() or ch in LINE_BREAKS or ch == " "
 
@@ -68,36 +81,16 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
     offset = base_offset + start
     window = text[start : start + ISA_WINDOW]
     if len(window) < 4:
-        return IsaResult(
-            None,
-            start + len(window),
-            False,
-            [
-                _diag(
-                    "x12.isa.truncated",
-                    "the file ends inside the ISA segment",
-                    Severity.FATAL,
-                    "023",
-                    offset=offset,
-                )
-            ],
-        )
+        return _truncated(start + len(window), "the file ends inside the ISA segment", offset)
     elem = window[3]
     if _bad_separator(elem):
-        return IsaResult(
-            None,
+        return _unreadable(
             start + 3,
-            False,
-            [
-                _diag(
-                    "x12.isa.element_separator",
-                    f"{elem!r} cannot be an element separator",
-                    Severity.FATAL,
-                    "026",
-                    value=elem,
-                    offset=offset,
-                )
-            ],
+            "x12.isa.element_separator",
+            f"{elem!r} cannot be an element separator",
+            "026",
+            offset,
+            elem,
         )
     # Walk the ISA: collect its 16 elements, skipping line breaks (wrapping).
     elements: list[str] = ["ISA"]
@@ -117,59 +110,20 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
         i += 1
     diags: list[Diagnostic] = []
     if len(elements) < 15:
-        return IsaResult(
-            None,
-            start + n,
-            False,
-            [
-                _diag(
-                    "x12.isa.truncated",
-                    "the ISA segment is incomplete: fewer than 16 elements",
-                    Severity.FATAL,
-                    "023",
-                    offset=offset,
-                )
-            ],
-        )
+        return _truncated(start + n, "the ISA segment is incomplete: fewer than 16 elements", offset)
     # elements holds ISA01..ISA14; i is just past the separator that precedes ISA15.
     # ISA15 is one character; then either the 16th separator (normal) or a terminator.
     while i < n and window[i] in LINE_BREAKS:
         wrapped = True
         i += 1
     if i >= n:
-        return IsaResult(
-            None,
-            start + n,
-            False,
-            [
-                _diag(
-                    "x12.isa.truncated",
-                    "the file ends inside the ISA segment",
-                    Severity.FATAL,
-                    "023",
-                    offset=offset,
-                )
-            ],
-        )
+        return _truncated(start + n, "the file ends inside the ISA segment", offset)
     isa15 = window[i]
     i += 1
     while i < n and window[i] in LINE_BREAKS and wrapped:
         i += 1
     if i >= n:
-        return IsaResult(
-            None,
-            start + n,
-            False,
-            [
-                _diag(
-                    "x12.isa.truncated",
-                    "the file ends inside the ISA segment",
-                    Severity.FATAL,
-                    "023",
-                    offset=offset,
-                )
-            ],
-        )
+        return _truncated(start + n, "the file ends inside the ISA segment", offset)
     elements.append(isa15)
     component: str
     if window[i] == elem:
@@ -177,37 +131,11 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
         while i < n and window[i] in LINE_BREAKS and wrapped:
             i += 1
         if i + 1 > n:
-            return IsaResult(
-                None,
-                start + n,
-                False,
-                [
-                    _diag(
-                        "x12.isa.truncated",
-                        "the file ends inside the ISA segment",
-                        Severity.FATAL,
-                        "023",
-                        offset=offset,
-                    )
-                ],
-            )
+            return _truncated(start + n, "the file ends inside the ISA segment", offset)
         component = window[i]
         i += 1
         if i >= n:
-            return IsaResult(
-                None,
-                start + n,
-                False,
-                [
-                    _diag(
-                        "x12.isa.truncated",
-                        "the file ends before the ISA segment terminator",
-                        Severity.FATAL,
-                        "023",
-                        offset=offset,
-                    )
-                ],
-            )
+            return _truncated(start + n, "the file ends before the ISA segment terminator", offset)
         terminator = window[i]
         if terminator in LINE_BREAKS and wrapped:
             # A wrapped ISA: this line break may be wrapping; the terminator is
@@ -264,20 +192,13 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
             )
         )
     if terminator in (elem, component) or terminator.isalnum():
-        return IsaResult(
-            None,
+        return _unreadable(
             start + end,
-            False,
-            [
-                _diag(
-                    "x12.isa.segment_terminator",
-                    f"{terminator!r} cannot be the segment terminator (element separator {elem!r})",
-                    Severity.FATAL,
-                    "004",
-                    value=terminator,
-                    offset=offset,
-                )
-            ],
+            "x12.isa.segment_terminator",
+            f"{terminator!r} cannot be the segment terminator (element separator {elem!r})",
+            "004",
+            offset,
+            terminator,
         )
     if component == elem:
         diags.append(

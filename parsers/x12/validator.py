@@ -497,6 +497,17 @@ def _missing(
     return report
 
 
+def _over_max_use(
+    node: SegmentNode, seg_id: str, position: int, loop_id: str, report: _Report | None, ts: TransactionSet
+) -> _Report:
+    report = report or _Report(ts)
+    report.segment(
+        "x12.segment.over_max_use", SEG_OVER_MAX_USE, _ERROR, seg_id, position, loop_id,
+        f"segment {seg_id} used more than {node.max_use} times",
+    )  # fmt: skip
+    return report
+
+
 def _unplaced(seg_id: str, definition: SetDefinition) -> tuple[str, str, str]:
     if seg_id in definition.segment_ids:
         return "x12.segment.out_of_sequence", SEG_OUT_OF_SEQUENCE, "is not in its proper sequence"
@@ -549,98 +560,84 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
         d = depth
         cur = idxs[d]
         found = steps[d][cur].get(seg_id, -1)
-        if found > cur or (found == cur and found):
-            # the common case: a segment (not a loop) further on at this level, or repeated
-            loop = loops[d]
-            node = loop.children[found]
-            if type(node) is not LoopNode:
-                if found == cur:
-                    n = counts[d] + 1
-                    counts[d] = n
-                    if n > node.max_use:  # type: ignore[union-attr]
-                        report = report or _Report(ts)
-                        report.segment(
-                            "x12.segment.over_max_use", SEG_OVER_MAX_USE, _ERROR, seg_id, position, loop.id,
-                            f"segment {seg_id} used more than {node.max_use} times",
-                        )  # fmt: skip
-                else:
-                    if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
-                        report = _missing(loop, cur, found, seg_id, position, report, ts)
-                    idxs[d] = found
-                    counts[d] = 1
-                chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
-                if texts is not None:
-                    if chk(texts[position - 1]) is None:
-                        report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
-                    continue
-                text = esep.join(seg)
-                if chk(text) is None or text.count(esep) != len(seg) - 1:
-                    report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
-                continue
-        while found < 0 and d:
-            d -= 1
-            found = steps[d][idxs[d]].get(seg_id, -1)
-        if found < 0:
-            code, ack, text = _unplaced(seg_id, definition)
-            report = report or _Report(ts)
-            report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
-            continue
-        if found == 0 and d == depth and d > 0:
-            # the trigger segment of the current loop: a new occurrence of that loop
-            d -= 1
-            found = idxs[d]
-        # pop closed loops, reporting mandatory children never reached
-        while depth > d:
-            loop = loops[depth]
-            if loop.mandatory_children and loop.mandatory_children[-1] > idxs[depth]:
-                report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
-            loops.pop()
-            steps.pop()
-            idxs.pop()
-            counts.pop()
-            depth -= 1
         loop = loops[d]
-        node = loop.children[found]
-        cur = idxs[d]
-        is_loop = type(node) is LoopNode
-        if found == cur:
-            n = counts[d] + 1
-            counts[d] = n
-            if is_loop:
-                if n > node.repeat:  # type: ignore[union-attr]
-                    report = report or _Report(ts)
-                    report.segment(
-                        "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
-                        f"loop {node.id} occurs more than {node.repeat} times",
-                    )  # fmt: skip
-            elif n > node.max_use:
+        if (found > cur or (found == cur and found)) and type(node := loop.children[found]) is not LoopNode:
+            # the common case: a segment (not a loop) further on at this level, or repeated
+            if found == cur:
+                n = counts[d] + 1
+                counts[d] = n
+                if n > node.max_use:  # type: ignore[union-attr]
+                    report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
+            else:
+                if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
+                    report = _missing(loop, cur, found, seg_id, position, report, ts)
+                idxs[d] = found
+                counts[d] = 1
+        else:
+            while found < 0 and d:
+                d -= 1
+                found = steps[d][idxs[d]].get(seg_id, -1)
+            if found < 0:
+                code, ack, text = _unplaced(seg_id, definition)
                 report = report or _Report(ts)
                 report.segment(
-                    "x12.segment.over_max_use", SEG_OVER_MAX_USE, _ERROR, seg_id, position, loop.id,
-                    f"segment {seg_id} used more than {node.max_use} times",
-                )  # fmt: skip
-        else:
-            if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
-                report = _missing(loop, cur, found, seg_id, position, report, ts)
-            idxs[d] = found
-            counts[d] = 1
-        if is_loop:
-            loops.append(node)  # type: ignore[arg-type]
-            steps.append(node.step)
-            idxs.append(0)
-            counts.append(1)
-            depth = d + 1
-            node = node.children[0]
-        else:
-            depth = d
+                    code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}"
+                )
+                continue
+            if found == 0 and d == depth and d > 0:
+                # the trigger segment of the current loop: a new occurrence of that loop
+                d -= 1
+                found = idxs[d]
+            # pop closed loops, reporting mandatory children never reached
+            while depth > d:
+                loop = loops[depth]
+                if loop.mandatory_children and loop.mandatory_children[-1] > idxs[depth]:
+                    report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
+                loops.pop()
+                steps.pop()
+                idxs.pop()
+                counts.pop()
+                depth -= 1
+            loop = loops[d]
+            node = loop.children[found]
+            cur = idxs[d]
+            is_loop = type(node) is LoopNode
+            if found == cur:
+                n = counts[d] + 1
+                counts[d] = n
+                if is_loop:
+                    if n > node.repeat:  # type: ignore[union-attr]
+                        report = report or _Report(ts)
+                        report.segment(
+                            "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
+                            f"loop {node.id} occurs more than {node.repeat} times",
+                        )  # fmt: skip
+                elif n > node.max_use:
+                    report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
+            else:
+                if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
+                    report = _missing(loop, cur, found, seg_id, position, report, ts)
+                idxs[d] = found
+                counts[d] = 1
+            if is_loop:
+                loops.append(node)  # type: ignore[arg-type]
+                steps.append(node.step)
+                idxs.append(0)
+                counts.append(1)
+                depth = d + 1
+                loop = node  # type: ignore[assignment]
+                node = node.children[0]
+            else:
+                depth = d
+        # ``loop`` is now the loop that holds ``node`` (loops[depth])
         chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
         if texts is not None:
             if chk(texts[position - 1]) is None:
-                report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
+                report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
             continue
         text = esep.join(seg)
         if chk(text) is None or text.count(esep) != len(seg) - 1:
-            report = _check_segment(seg, node, position, loops[depth].id, comp, report, ts)  # type: ignore[arg-type]
+            report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
     if segments[-1][0] != "SE":
         # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
         while depth > 0:
