@@ -58,10 +58,15 @@ class AllocationResult:
 class _LinePlan:
     line: SalesOrderLine
     takes: list[tuple[str, Decimal]] = field(default_factory=list)
+    taken: Decimal = ZERO  # the sum of ``takes`` (kept by ``take`` and ``clear``)
 
-    @property
-    def taken(self) -> Decimal:
-        return sum((q for _, q in self.takes), ZERO)
+    def take(self, code: str, quantity: Decimal) -> None:
+        self.takes.append((code, quantity))
+        self.taken += quantity
+
+    def clear(self) -> None:
+        self.takes.clear()
+        self.taken = ZERO
 
     @property
     def short(self) -> Decimal:
@@ -126,18 +131,20 @@ def _plan(
     for index, line in enumerate(lines):
         plan = _LinePlan(line)
         need = line.base_quantity or ZERO
+        sku = line.sku or ""
+        step = steps[index]
         for code in codes:
             remaining = need - plan.taken
             if remaining <= 0:
                 break
-            have = available.get((line.sku or "", code), ZERO)
-            take = _floor(min(have, remaining), steps[index])
+            have = available.get((sku, code), ZERO)
+            take = _floor(min(have, remaining), step)
             if take > 0:
-                plan.takes.append((code, take))
+                plan.take(code, take)
         if not partial and plan.short > 0:
-            plan.takes.clear()
+            plan.clear()
         for code, take in plan.takes:
-            available[(line.sku or "", code)] -= take
+            available[(sku, code)] -= take
         plans.append(plan)
     return plans
 
@@ -230,11 +237,14 @@ def allocate(
         if short:
             return result
 
+    rows_at: dict[tuple[str, str], list[StockLevel]] = {}  # the stock rows of each (sku, warehouse)
+    for row in stock:
+        rows_at.setdefault((row.sku, row.warehouse), []).append(row)
     used: list[str] = []
     for plan in plans:
         line = plan.line
         for code, quantity in plan.takes:
-            _reserve(stock, line.sku or "", code, quantity)
+            _reserve(rows_at.get((line.sku or "", code), ()), line.sku or "", code, quantity)
             line.allocations.append(Allocation(warehouse=code, quantity=quantity))
             if code not in used:
                 used.append(code)

@@ -61,7 +61,12 @@ class ItemMatch:
 
 
 class ItemResolver:
-    """Resolves lines for one partner against the catalog; build once per order."""
+    """Resolves lines for one partner against the catalog; build once per order (or batch).
+
+    A line's match depends only on its product ids, so each distinct set of ids is
+    resolved once per resolver and remembered (as are unit factors): build a new one when
+    the partner's cross-references or the catalog change.
+    """
 
     def __init__(self, partner: PartnerProfile | None, items: Mapping[str, Item]) -> None:
         self._items = items
@@ -79,10 +84,15 @@ class ItemResolver:
         self._by_sku: dict[str, list[CrossReference]] = {}
         for xref in xrefs:
             self._by_sku.setdefault(xref.sku, []).append(xref)
+        self._preference_upper = [q.upper() for q in self._preference]
+        self._resolved: dict[tuple[tuple[str, str], ...], ItemMatch | None] = {}
+        self._factors: dict[
+            tuple[str | None, int, int], tuple[Item, CrossReference | None, Decimal | None]
+        ] = {}
 
     def qualifiers_for(self, line: PoLine) -> list[str]:
         """The qualifiers tried for ``line``, in order."""
-        order = [q.upper() for q in self._preference]
+        order = list(self._preference_upper)
         for pid in line.product_ids:
             q = pid.qualifier.upper()
             if q in KNOWN_QUALIFIERS and q not in order:
@@ -90,6 +100,16 @@ class ItemResolver:
         return order
 
     def resolve(self, line: PoLine) -> ItemMatch | None:
+        key = tuple([(pid.qualifier, pid.value) for pid in line.product_ids])
+        try:
+            return self._resolved[key]
+        except KeyError:
+            pass
+        match = self._resolve(line)
+        self._resolved[key] = match
+        return match
+
+    def _resolve(self, line: PoLine) -> ItemMatch | None:
         for qualifier in self.qualifiers_for(line):
             for pid in line.product_ids:
                 if pid.qualifier.upper() != qualifier or not pid.value:
@@ -101,6 +121,20 @@ class ItemResolver:
 
     def cross_references_for(self, sku: str) -> list[CrossReference]:
         return list(self._by_sku.get(sku, ()))
+
+    def unit_factor(
+        self, unit: str | None, item: Item, cross_reference: CrossReference | None = None
+    ) -> Decimal | None:
+        """``unit_factor(unit, item, [cross_reference, *cross_references_for(item.sku)])``
+        (``cross_reference`` first when there is one: the one that resolved the line)."""
+        key = (unit, id(item), id(cross_reference))
+        known = self._factors.get(key)
+        if known is not None and known[0] is item and known[1] is cross_reference:
+            return known[2]
+        xrefs = [cross_reference] if cross_reference else []
+        factor = unit_factor(unit, item, [*xrefs, *self._by_sku.get(item.sku, ())])
+        self._factors[key] = (item, cross_reference, factor)
+        return factor
 
     def _lookup(self, qualifier: str, value: str) -> ItemMatch | None:
         if qualifier in BUYER_QUALIFIERS:

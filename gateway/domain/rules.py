@@ -51,7 +51,7 @@ from decimal import Decimal
 
 from gateway.domain.allocation import allocate
 from gateway.domain.catalog import Item, StockLevel, Warehouse
-from gateway.domain.crossref import ItemMatch, ItemResolver, unit_factor
+from gateway.domain.crossref import ItemMatch, ItemResolver
 from gateway.domain.model import PoLine, PurchaseOrder
 from gateway.domain.orders import AckType, LineStatus, OrderStatus, Outcome, SalesOrder, SalesOrderLine
 from gateway.domain.partners import OrderPolicy, PartnerProfile, PriceAction
@@ -243,8 +243,7 @@ def convert_unit(ctx: OrderContext) -> None:
         item, match = work.item, work.match
         if item is None or match is None:
             continue
-        xrefs = [match.cross_reference] if match.cross_reference else []
-        factor = unit_factor(work.po_line.unit, item, [*xrefs, *ctx.resolver.cross_references_for(item.sku)])
+        factor = ctx.resolver.unit_factor(work.po_line.unit, item, match.cross_reference)
         if factor is None:
             ctx.hold_line(
                 work,
@@ -431,12 +430,16 @@ def confirm_order(
     already_ordered: bool,
     today: date,
     rules: RuleRegistry = RULES,
+    resolver: ItemResolver | None = None,
 ) -> SalesOrder:
     """Apply ``rules`` to ``po`` and answer it with a sales order.
 
     ``stock`` holds the rows for the order's SKUs (see ``resolve_skus``); the
     reservations are written to their ``allocated``.  Nothing is reserved when
-    the order is a duplicate, rejected, held for review or a test.
+    the order is a duplicate, rejected, held for review or a test.  ``resolver``:
+    one already built for ``partner`` over ``items`` or over a catalog holding
+    them (lines resolve the same: see ``gateway.services.confirm``); by default
+    one is built for the order.
     """
     partner_id = partner.id if partner else (po.source.partner or "")
     order = SalesOrder(
@@ -458,7 +461,7 @@ def confirm_order(
         already_ordered=already_ordered,
         order=order,
         lines=works,
-        resolver=ItemResolver(partner, items),
+        resolver=resolver if resolver is not None else ItemResolver(partner, items),
     )
     for rule in rules:
         ctx.rule = rule.name

@@ -75,7 +75,9 @@ def confirm_document(ctx: Context, document_id: int) -> int:
     after = 0
     while True:
         with ctx.uow() as uow:
-            chunk = uow.purchase_orders.unconfirmed(document_id, after=after, limit=CHUNK_SIZE)
+            chunk = uow.purchase_orders.unconfirmed(
+                document_id, after=after, limit=CHUNK_SIZE, known=ctx.handover.take
+            )
             if not chunk:
                 uow.rollback()
                 break
@@ -129,8 +131,12 @@ def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, is
     # one resolver per partner for the batch (the rules build their own per order)
     resolvers = {pid: ItemResolver(p, items) for pid, p in partners.items() if p is not None}
     skus_of: dict[int, list[str]] = {}
+
+    def resolver_of(stored: Any) -> ItemResolver | None:
+        return resolvers.get(stored.partner_id) if stored.partner_id else None
+
     for stored in stored_orders:
-        resolver = resolvers.get(stored.partner_id) if stored.partner_id else None
+        resolver = resolver_of(stored)
         skus_of[stored.id] = _resolve_skus(stored.document, resolver, items) if resolver is not None else []
     levels = uow.catalog.lock_stock(sorted({sku for skus in skus_of.values() for sku in skus}))
     # A worker confirming these same orders at once may have held these locks first: its
@@ -158,7 +164,9 @@ def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, is
         mark = block.mark()
         savepoint = uow.savepoint() if isolate else None
         try:
-            done = _confirm_one(ctx, uow, stored, partner, order_items, warehouses, mine, block, today)
+            done = _confirm_one(
+                ctx, uow, stored, partner, order_items, warehouses, mine, block, today, resolver_of(stored)
+            )
         except Exception:
             if savepoint is None:
                 raise
@@ -222,11 +230,17 @@ def _confirm_one(
     stock: list[StockLevel],
     block: Any,
     today: Any,
+    resolver: ItemResolver | None = None,
 ) -> tuple[int, SalesOrder, int | None, list[AuditRow]] | None:
-    """One order: rules, allocation, sales order and 855; None when it has a sales order already."""
+    """One order: rules, allocation, sales order and 855; None when it has a sales order already.
+
+    ``resolver`` is the batch's for the partner (over the whole catalog): the order's lines
+    resolve through it as through one over ``items``, and it has resolved them already."""
     po = stored.document
     before = {(s.sku, s.warehouse): s.allocated for s in stock}
-    order = confirm_order(po, partner, items, stock, warehouses, already_ordered=False, today=today)
+    order = confirm_order(
+        po, partner, items, stock, warehouses, already_ordered=False, today=today, resolver=resolver
+    )
     deltas = [
         (s.sku, s.warehouse, s.allocated - before[(s.sku, s.warehouse)])
         for s in stock

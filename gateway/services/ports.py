@@ -6,7 +6,8 @@ concrete adapters (SQLAlchemy unit of work, inline or dramatiq dispatch).
 
 from __future__ import annotations
 
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,6 +62,37 @@ class Identity:
     gs_id: str
 
 
+class Handover:
+    """Purchase orders stored by ``process_document``, kept for ``confirm`` in this same process.
+
+    ``process_document`` puts each new order it committed here under its purchase order id;
+    ``confirm_document`` takes them back instead of reading and validating their canonical JSON
+    again (what it would read is what was stored from this very object).  When a step runs in
+    another process (workers) or the order was dropped (at most ``limit`` are held, the oldest
+    go first), the order is read from the database as before.  Taking an order removes it.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._orders: OrderedDict[int, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, orders: dict[int, Any]) -> None:
+        if self.limit <= 0:
+            return
+        with self._lock:
+            self._orders.update(orders)
+            while len(self._orders) > self.limit:
+                self._orders.popitem(last=False)
+
+    def take(self, purchase_order_id: int) -> Any | None:
+        with self._lock:
+            return self._orders.pop(purchase_order_id, None)
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+
 @dataclass(slots=True)
 class Context:
     """Everything a pipeline step needs, chosen once by the bootstrap."""
@@ -75,6 +107,8 @@ class Context:
     duplicate_interchange_days: int = 30
     answer_unknown_senders: bool = False  # acknowledge interchanges from senders with no profile
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # parsed orders handed from process_document to confirm_document in this process
+    handover: Handover = field(default_factory=Handover)
 
 
 class InlineDispatcher:

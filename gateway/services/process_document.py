@@ -82,7 +82,10 @@ def process_document(ctx: Context, document_id: int) -> None:
             uow.audit.record("system", "document", document_id, "needs_review", {"reason": "format"})
             uow.commit()
             return
-        new_orders, outbound_ids, status, diags, partner_id = _process_x12(ctx, uow, document_id, doc.raw)
+        handed: dict[int, PurchaseOrder] = {}
+        new_orders, outbound_ids, status, diags, partner_id = _process_x12(
+            ctx, uow, document_id, doc.raw, handed
+        )
         again = uow.documents.get(document_id)
         if again is not None and again.status != "received":
             # processed by a run of this same step while this one waited for the control-number
@@ -99,6 +102,8 @@ def process_document(ctx: Context, document_id: int) -> None:
             {"purchase_orders": new_orders, "outbound": outbound_ids},
         )
         uow.commit()
+    if handed:
+        ctx.handover.put(handed)  # committed: confirm_document may take them instead of reading them
     if outbound_ids:
         ctx.dispatcher.send("deliver", *outbound_ids)
     if new_orders:
@@ -114,7 +119,7 @@ def _resume(ctx: Context, document_id: int) -> None:
 
 
 def _process_x12(
-    ctx: Context, uow: UnitOfWork, document_id: int, raw: bytes
+    ctx: Context, uow: UnitOfWork, document_id: int, raw: bytes, handed: dict[int, PurchaseOrder]
 ) -> tuple[list[int], list[int], str, list[dict[str, Any]], str | None]:
     works: list[InterchangeWork] = []
     builders: dict[str, AckBuilder] = {}
@@ -204,6 +209,7 @@ def _process_x12(
                 )
             elif isinstance(r.document, PurchaseOrder):
                 new_orders.append(po_id)
+                handed[po_id] = r.document
         if not any(r.kind in ("850", "860") for r in work.results) and work.results:
             statuses.append("rejected")
     if not works:

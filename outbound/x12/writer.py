@@ -12,6 +12,7 @@ components are joined with the component separator.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -154,6 +155,8 @@ class _Punctuation:
         if len(set(values)) != len(values):
             raise WriterError(f"the separators must all differ: {values!r}")
         self.reserved = frozenset(values)
+        # one scan of a whole segment's values for any separator (the fast path of ``render``)
+        self._reserved_re = re.compile("[" + re.escape("".join(values)) + "]")
 
     def check(self, value: str, where: str) -> str:
         bad = self.reserved.intersection(value)
@@ -169,6 +172,21 @@ class _Punctuation:
         seg_id = segment[0]
         if not isinstance(seg_id, str) or not seg_id.isalnum() or not 2 <= len(seg_id) <= 3:
             raise WriterError(f"{seg_id!r} is not a segment id")
+        # Fast path: every element a plain string and none holding a separator (one scan of
+        # them all); anything else (a composite, a refusal, a wrong type) takes the element by
+        # element path below, which says where.
+        try:
+            joined = "".join(segment)  # type: ignore[arg-type]
+        except TypeError:
+            return self._render_elements(seg_id, segment)
+        if self._reserved_re.search(joined) is not None:
+            return self._render_elements(seg_id, segment)
+        end = len(segment)
+        while end > 1 and segment[end - 1] == "":
+            end -= 1
+        return self.element.join(segment[:end] if end < len(segment) else segment)  # type: ignore[arg-type]
+
+    def _render_elements(self, seg_id: str, segment: OutSegment) -> str:
         parts: list[str] = [seg_id]
         for pos, value in enumerate(segment[1:], start=1):
             where = f"{seg_id}{pos:02d}"

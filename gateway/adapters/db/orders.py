@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, Row, String, bindparam, cast, delete, select, text, update
 
-from gateway.adapters.db._sql import insert, now
+from gateway.adapters.db._sql import DriverRows, insert, now
 from gateway.adapters.db.errors import DuplicatePurchaseOrder
 from gateway.adapters.db.records import StoredPurchaseOrder, StoredSalesOrder
 from gateway.adapters.db.tables import allocations, purchase_orders, sales_order_lines, sales_orders
@@ -51,8 +51,11 @@ def _outcomes(data: Any) -> list[Outcome]:
 
 
 # purchase orders ------------------------------------------------------------
-def _stored_po(row: Row[Any]) -> StoredPurchaseOrder:
-    kind = PurchaseOrderChange if row.kind == "change" else PurchaseOrder
+def _stored_po(row: Row[Any], document: Any = None) -> StoredPurchaseOrder:
+    """A stored row; its document validated from its canonical JSON unless given."""
+    if document is None:
+        kind = PurchaseOrderChange if row.kind == "change" else PurchaseOrder
+        document = _adapter(kind).validate_python(row.canonical)
     return StoredPurchaseOrder(
         id=row.id,
         partner_id=row.partner_id,
@@ -65,8 +68,12 @@ def _stored_po(row: Row[Any]) -> StoredPurchaseOrder:
         is_test=row.is_test,
         status=row.status,
         created_at=row.created_at,
-        document=_adapter(kind).validate_python(row.canonical),
+        document=document,
     )
+
+
+# every column but the canonical document
+_PO_HEAD = [c for c in pos.c if c.name != "canonical"]
 
 
 _PO_INSERTS: dict[str, Any] = {}
@@ -177,21 +184,42 @@ class PurchaseOrderRepository:
         stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
         return [_stored_po(r) for r in self._c.execute(stmt)]
 
-    def unconfirmed(self, document_id: int, *, after: int = 0, limit: int = 100) -> list[StoredPurchaseOrder]:
-        """The document's orders still ``parsed`` with no sales order, by id, those after ``after``."""
-        stmt = (
-            select(pos)
-            .where(
-                pos.c.document_id == document_id,
-                pos.c.kind == "order",
-                pos.c.status == "parsed",
-                pos.c.id > after,
-                ~select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == pos.c.id).exists(),
-            )
-            .order_by(pos.c.id)
-            .limit(limit)
+    def unconfirmed(
+        self,
+        document_id: int,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        known: Callable[[int], PurchaseOrder | None] | None = None,
+    ) -> list[StoredPurchaseOrder]:
+        """The document's orders still ``parsed`` with no sales order, by id, those after ``after``.
+
+        ``known(id)`` may hand back an order's document as it was stored (parsed in this
+        process: see ``gateway.services.ports.Handover``); only the others' canonical JSON is
+        read and validated."""
+        where = (
+            pos.c.document_id == document_id,
+            pos.c.kind == "order",
+            pos.c.status == "parsed",
+            pos.c.id > after,
+            ~select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == pos.c.id).exists(),
         )
-        return [_stored_po(r) for r in self._c.execute(stmt)]
+        if known is None:
+            stmt = select(pos).where(*where).order_by(pos.c.id).limit(limit)
+            return [_stored_po(r) for r in self._c.execute(stmt)]
+        heads = self._c.execute(select(*_PO_HEAD).where(*where).order_by(pos.c.id).limit(limit)).all()
+        found: dict[int, StoredPurchaseOrder] = {}
+        missing: list[int] = []
+        for r in heads:
+            document = known(r.id)
+            if document is None:
+                missing.append(r.id)
+            else:
+                found[r.id] = _stored_po(r, document)
+        if missing:
+            for r in self._c.execute(select(pos).where(pos.c.id.in_(missing))):
+                found[r.id] = _stored_po(r)
+        return [found[r.id] for r in heads]
 
     def set_status(self, purchase_order_id: int, status: str) -> None:
         result = self._c.execute(update(pos).where(pos.c.id == purchase_order_id).values(status=status))
@@ -235,26 +263,50 @@ def _header_values(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-def _line_values(sales_order_id: int, position: int, line: SalesOrderLine) -> dict[str, Any]:
-    return {
-        "sales_order_id": sales_order_id,
-        "position": position,
-        "line_number": line.line_number,
-        "sku": line.sku,
-        "ordered_quantity": line.ordered_quantity,
-        "unit": line.unit,
-        "base_quantity": line.base_quantity,
-        "factor": line.factor,
-        "unit_price": line.unit_price,
-        "sent_price": line.sent_price,
-        "confirmed_quantity": line.confirmed_quantity,
-        "backordered_quantity": line.backordered_quantity,
-        "cancelled_quantity": line.cancelled_quantity,
-        "statuses": [LineStatus(s).value for s in line.statuses],
-        "promised_date": line.promised_date,
-        "requested_date": line.requested_date,
-        "outcomes": _outcomes_json(line.outcomes),
-    }
+_LINE_KEYS = (
+    "sales_order_id",
+    "position",
+    "line_number",
+    "sku",
+    "ordered_quantity",
+    "unit",
+    "base_quantity",
+    "factor",
+    "unit_price",
+    "sent_price",
+    "confirmed_quantity",
+    "backordered_quantity",
+    "cancelled_quantity",
+    "statuses",
+    "promised_date",
+    "requested_date",
+    "outcomes",
+)
+_LINE_ROWS = DriverRows(_LINE_INSERT, _LINE_KEYS, column_keys=True)
+_ALLOCATION_ROWS = DriverRows(_ALLOCATION_INSERT, ("b_warehouse", "b_quantity", "b_so", "b_position"))
+
+
+def _line_row(sales_order_id: int, position: int, line: SalesOrderLine) -> tuple[Any, ...]:
+    """A sales-order line as a row in ``_LINE_KEYS`` order."""
+    return (
+        sales_order_id,
+        position,
+        line.line_number,
+        line.sku,
+        line.ordered_quantity,
+        line.unit,
+        line.base_quantity,
+        line.factor,
+        line.unit_price,
+        line.sent_price,
+        line.confirmed_quantity,
+        line.backordered_quantity,
+        line.cancelled_quantity,
+        [LineStatus(s).value for s in line.statuses],
+        line.promised_date,
+        line.requested_date,
+        _outcomes_json(line.outcomes),
+    )
 
 
 _SO_INSERTS: dict[str, Any] = {}
@@ -305,25 +357,17 @@ class SalesOrderRepository:
     def add_lines(self, orders: Iterable[tuple[int, SalesOrder]]) -> None:
         """The lines (and their allocations) of sales orders whose headers are stored: every
         line in one executemany, every allocation in another (each finds its line by
-        (sales order, position), the lines' unique key), so no line id has to come back."""
-        rows: list[dict[str, Any]] = []
-        allocation_rows: list[dict[str, Any]] = []
+        (sales order, position), the lines' unique key), so no line id has to come back.
+        Both go to the driver as plain rows (``DriverRows``), bound as ``execute`` would."""
+        rows: list[tuple[Any, ...]] = []
+        allocation_rows: list[tuple[Any, ...]] = []
         for sales_order_id, order in orders:
             for p, line in enumerate(order.lines):
-                rows.append(_line_values(sales_order_id, p, line))
-                allocation_rows.extend(
-                    {
-                        "b_so": sales_order_id,
-                        "b_position": p,
-                        "b_warehouse": a.warehouse,
-                        "b_quantity": a.quantity,
-                    }
-                    for a in line.allocations
-                )
-        if rows:
-            self._c.execute(_LINE_INSERT, rows)
-        if allocation_rows:
-            self._c.execute(_ALLOCATION_INSERT, allocation_rows)
+                rows.append(_line_row(sales_order_id, p, line))
+                for a in line.allocations:
+                    allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
+        _LINE_ROWS.execute(self._c, rows)
+        _ALLOCATION_ROWS.execute(self._c, allocation_rows)
 
     def ids_by_purchase_order(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
         """Purchase order id → sales order id, for those that have one."""
