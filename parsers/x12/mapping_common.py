@@ -13,11 +13,30 @@ from decimal import Decimal
 from typing import TypeVar
 
 from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
-from gateway.domain.model import Charge, Contact, DateRef, Party, PaymentTerms, ProductId, Reference, Source
+from gateway.domain.model import (
+    Charge,
+    Contact,
+    DateRef,
+    Party,
+    PaymentTerms,
+    ProductId,
+    Purpose,
+    Reference,
+    Source,
+)
 from parsers.x12 import values
 from parsers.x12.structure import Segment, TransactionSet
 
 T = TypeVar("T")
+
+PURPOSES = {
+    "00": Purpose.ORIGINAL,
+    "01": Purpose.CANCEL,
+    "04": Purpose.CHANGE,
+    "05": Purpose.REPLACE,
+    "06": Purpose.CONFIRMATION,
+    "07": Purpose.DUPLICATE,
+}
 
 ROLES = {
     "BY": "buyer",
@@ -97,6 +116,26 @@ class SetContext:
                 ack=AckCodes(segment="3", set="5"),
             )
         )
+
+
+def header_segment(ctx: SetContext, tag: str) -> tuple[Segment, str] | None:
+    """The header segment (BEG, BCH) and its PO number; a fatal diagnostic when either is missing."""
+    segs = ctx.ts.segments
+    head = next((s for s in segs[1:3] if s[0] == tag), None) or next((s for s in segs if s[0] == tag), None)
+    set_id = ctx.ts.set_id
+    if head is None:
+        ctx.fail(f"x12.{set_id}.no_{tag.lower()}", f"the {set_id} has no {tag} segment", segment_id=tag)
+        return None
+    ctx.position = segs.index(head) + 1
+    po_number = values.text(el(head, 3))
+    if not po_number:
+        ctx.fail(f"x12.{set_id}.no_po_number", f"{tag}03 (purchase order number) is empty", segment_id=tag)
+        return None
+    return head, po_number
+
+
+def purpose(head: Segment) -> Purpose:
+    return PURPOSES.get(el(head, 1), Purpose.OTHER)
 
 
 def el(seg: Segment, index: int) -> str:

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from gateway.domain.model import ChangeCode, ChangeLine, Party, PurchaseOrderChange, Purpose
+from gateway.domain.model import ChangeCode, ChangeLine, Party, PurchaseOrderChange
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
     SetContext,
     add_party_detail,
     date_ref,
     el,
+    header_segment,
     party,
     product_ids,
+    purpose,
     reference,
     source_of,
 )
 from parsers.x12.structure import TransactionSet
-
-PURPOSES = {
-    "00": Purpose.ORIGINAL,
-    "01": Purpose.CANCEL,
-    "04": Purpose.CHANGE,
-    "05": Purpose.REPLACE,
-    "06": Purpose.CONFIRMATION,
-    "07": Purpose.DUPLICATE,
-}
 
 CHANGES = {
     "AI": ChangeCode.ADD,
@@ -44,19 +37,14 @@ CHANGES = {
 def read_860(ts: TransactionSet) -> tuple[PurchaseOrderChange | None, SetContext]:
     ctx = SetContext(ts)
     segs = ts.segments
-    bch = next((s for s in segs if s[0] == "BCH"), None)
-    if bch is None:
-        ctx.fail("x12.860.no_bch", "the 860 has no BCH segment", segment_id="BCH")
+    found = header_segment(ctx, "BCH")
+    if found is None:
         return None, ctx
-    ctx.position = segs.index(bch) + 1
-    po_number = values.text(el(bch, 3))
-    if not po_number:
-        ctx.fail("x12.860.no_po_number", "BCH03 (purchase order number) is empty", segment_id="BCH")
-        return None, ctx
+    bch, po_number = found
     change = PurchaseOrderChange(
         po_number=po_number,
         po_date=ctx.read(bch, 6, values.x12_date, fatal=True, reference="373"),
-        purpose=PURPOSES.get(el(bch, 1), Purpose.OTHER),
+        purpose=purpose(bch),
         purpose_code=el(bch, 1) or None,
         order_type=el(bch, 2) or None,
         release_number=values.text(el(bch, 4)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder, Purpose
+from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
     SetContext,
@@ -13,21 +13,14 @@ from parsers.x12.mapping_common import (
     contact,
     date_ref,
     el,
+    header_segment,
     party,
+    purpose,
     reference,
     source_of,
     terms,
 )
 from parsers.x12.structure import TransactionSet
-
-PURPOSES = {
-    "00": Purpose.ORIGINAL,
-    "01": Purpose.CANCEL,
-    "04": Purpose.CHANGE,
-    "05": Purpose.REPLACE,
-    "06": Purpose.CONFIRMATION,
-    "07": Purpose.DUPLICATE,
-}
 
 # DTM01 qualifiers that fill the header's named dates
 REQUESTED_DELIVERY = ("002", "074", "017", "064")
@@ -49,21 +42,14 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
     """Map an 850; returns ``None`` (with fatal diagnostics) when it cannot be a purchase order."""
     ctx = SetContext(ts)
     segs = ts.segments
-    beg = next((s for s in segs[1:3] if s[0] == "BEG"), None) or next(
-        (s for s in segs if s[0] == "BEG"), None
-    )
-    if beg is None:
-        ctx.fail("x12.850.no_beg", "the 850 has no BEG segment", segment_id="BEG")
+    found = header_segment(ctx, "BEG")
+    if found is None:
         return None, ctx
-    ctx.position = segs.index(beg) + 1
-    po_number = values.text(el(beg, 3))
-    if not po_number:
-        ctx.fail("x12.850.no_po_number", "BEG03 (purchase order number) is empty", segment_id="BEG")
-        return None, ctx
+    beg, po_number = found
     po = PurchaseOrder(
         po_number=po_number,
         po_date=ctx.read(beg, 5, values.x12_date, fatal=True, reference="373"),
-        purpose=PURPOSES.get(el(beg, 1), Purpose.OTHER),
+        purpose=purpose(beg),
         purpose_code=el(beg, 1) or None,
         order_type=el(beg, 2) or None,
         release_number=values.text(el(beg, 4)),
