@@ -307,18 +307,26 @@ def check_price(ctx: OrderContext) -> None:
         if sent is None or tolerance.within(sent, ours):
             line.unit_price = ours if sent is None else sent
             continue
-        message = f"Line {n}: price {sent} is beyond tolerance of our {ours} for {item.sku}."
+        message = f"Line {n}: price {_money(sent)} is beyond tolerance of our {_money(ours)} for {item.sku}."
         if tolerance.action is PriceAction.ACCEPT_OUR_PRICE:
             line.unit_price = ours
             line.statuses.append(LineStatus.PRICE_CHANGED)
             ctx.note(
-                "price.changed", f"Line {n}: confirmed at our price {ours} instead of {sent}.", work=work
+                "price.changed",
+                f"Line {n}: confirmed at our price {_money(ours)} instead of {_money(sent)}.",
+                work=work,
             )
         elif tolerance.action is PriceAction.REJECT_LINE:
             ctx.reject_line(work, "price.beyond_tolerance", message)
         else:
             line.unit_price = sent
             ctx.note("price.beyond_tolerance", message, work=work, review=True)
+
+
+def _money(value: Decimal) -> str:
+    """A price for a sentence: two decimals, more only when they matter (17.9000 → 17.90, 0.125 → 0.125)."""
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:f}" if cents == value else f"{value.normalize():f}"
 
 
 def earliest_ship_date(po: PurchaseOrder, policy: OrderPolicy, today: date) -> date:

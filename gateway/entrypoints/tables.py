@@ -18,6 +18,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _line_outcomes(order: OrderView) -> str:
+    if order.status == "needs_review":
+        return "held: " + " ".join(
+            f"{ln.line_number or '?'}:{'?' if ln.reasons else 'ok'}" for ln in order.lines
+        )
     parts = []
     for ln in order.lines:
         text = f"{ln.line_number or '?'}:{ln.status}"

@@ -58,7 +58,7 @@ def order_view(uow: UnitOfWork, purchase_order_id: int) -> OrderView | None:
     lines: list[LineView] = []
     reasons: list[str] = []
     ack_type = None
-    status = stored.status
+    status = stored.status if stored.kind == "order" else f"change {stored.status}"
     if so is not None:
         order = so.order
         status = order.status.value
