@@ -164,7 +164,7 @@ def source_of(ts: TransactionSet) -> Source:
 def reference(seg: Segment) -> Reference:
     if len(seg) < 4:
         seg = [*seg, "", "", ""]
-    return Reference(qualifier=seg[1], value=values.text(seg[2]) or "", description=values.text(seg[3]))
+    return Reference(seg[1], values.text(seg[2]) or "", values.text(seg[3]))
 
 
 def contact(seg: Segment) -> Contact:
@@ -217,7 +217,7 @@ def date_ref(ctx: SetContext, seg: Segment, *, fatal: bool = False) -> DateRef |
     d: date | None = ctx.read(seg, 2, values.x12_date, fatal=fatal, reference="373")
     if d is None:
         return None
-    return DateRef(qualifier=el(seg, 1), value=d, time=el(seg, 3) or None)
+    return DateRef(seg[1], d, (seg[3] if len(seg) > 3 else "") or None)
 
 
 def terms(ctx: SetContext, seg: Segment) -> PaymentTerms:

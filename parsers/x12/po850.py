@@ -88,9 +88,10 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                     price = read(seg, 4, dec, fatal=True, reference="212")
             else:
                 price = None
-            # product_ids(seg, 6, 24), inline: (PO106, PO107), (PO108, PO109), ... up to (PO124, PO125)
+            # product_ids(seg, 6, 24), inline: (PO106, PO107), (PO108, PO109), ... up to (PO124, PO125);
+            # the usual twelve-element PO1 (three ids) skips building the range
             ids: list[ProductId] = []
-            for i in range(6, 25 if n > 25 else n - 1, 2):
+            for i in (6, 8, 10) if n == 12 else range(6, 25 if n > 25 else n - 1, 2):
                 q = seg[i]
                 if q:
                     v = seg[i + 1]
@@ -107,18 +108,17 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                         line.description = f"{line.description} {desc}" if line.description else desc
         elif tag == "PO4":
             if line is not None:
-                ctx.position = pos
                 n = len(seg)
                 v = seg[1] if n > 1 else ""
                 line.pack = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 1, ctx) if v else None
+                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 1, ctx, pos) if v else None
                 )
                 v = seg[2] if n > 2 else ""
                 line.pack_size = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 2, ctx) if v else None
+                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 2, ctx, pos) if v else None
                 )
                 line.pack_unit = (seg[3] if n > 3 else "") or None
-                line.inner_pack = _decimal(seg, 14, ctx) if n > 14 else None
+                line.inner_pack = _decimal(seg, 14, ctx, pos) if n > 14 else None
         elif current is not None and add_party_detail(ctx, current, seg):
             pass
         elif tag == "N1":
@@ -175,8 +175,8 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
     return po, ctx
 
 
-def _decimal(seg: list[str], index: int, ctx: SetContext) -> Decimal | None:
-    """``ctx.read(seg, index, values.decimal)`` with plain unsigned numbers read directly."""
+def _decimal(seg: list[str], index: int, ctx: SetContext, position: int) -> Decimal | None:
+    """``ctx.read(seg, index, values.decimal)`` at ``position``, plain unsigned numbers read directly."""
     if index >= len(seg):
         return None
     v = seg[index]
@@ -184,4 +184,5 @@ def _decimal(seg: list[str], index: int, ctx: SetContext) -> Decimal | None:
         return None
     if v.replace(".", "", 1).isdigit() and v.isascii():
         return Decimal(v)
+    ctx.position = position
     return ctx.read(seg, index, values.decimal)
