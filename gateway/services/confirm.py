@@ -17,7 +17,6 @@ order that already exists for a purchase order is not made again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from gateway.domain.catalog import Item, StockLevel, Warehouse
@@ -271,7 +270,3 @@ def _confirm_one(
         if out_id is not None:
             rows.append(("system", "outbound", out_id, "created", {"type": "855", "po": po.po_number}))
     return sales_order_id, order, out_id, rows
-
-
-def allocated_total(order: SalesOrder) -> Decimal:
-    return sum((a.quantity for line in order.lines for a in line.allocations), Decimal(0))

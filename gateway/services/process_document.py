@@ -122,7 +122,6 @@ def _process_x12(
     ctx: Context, uow: UnitOfWork, document_id: int, raw: bytes, handed: dict[int, PurchaseOrder]
 ) -> tuple[list[int], list[int], str, list[dict[str, Any]], str | None]:
     works: list[InterchangeWork] = []
-    builders: dict[str, AckBuilder] = {}
     current: InterchangeWork | None = None
     since = ctx.clock() - timedelta(days=ctx.duplicate_interchange_days)
 
@@ -145,7 +144,6 @@ def _process_x12(
             clock=ctx.clock,
             identity=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
         )
-        builders[header.control] = builder
         return builder
 
     for result, ack in x12_results_with_events(io.BytesIO(raw), on_interchange):
