@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     gs_id: str = "ORDERGATE"
     duplicate_interchange_days: int = 30
     answer_unknown_senders: bool = False
+    # an admin bearer token for the API (scripts, operations); none by default
+    api_token: SecretStr | None = None
 
     @property
     def db_url(self) -> str:

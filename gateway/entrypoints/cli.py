@@ -7,11 +7,15 @@ opened), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from gateway.entrypoints.commands import MODULES
+from gateway.entrypoints.commands.common import NotInitialised, data_options, ready, settings_from
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
@@ -64,36 +68,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from gateway.config import Settings, get_settings
-
-    settings = get_settings()
-    overrides: dict[str, Any] = {}
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = Path(args.data_dir)
-    if getattr(args, "database_url", None):
-        overrides["database_url"] = args.database_url
-    return Settings(**{**settings.model_dump(), **overrides}) if overrides else settings
-
-
-class NotInitialised(Exception):
-    pass
-
-
-def _ready(args: argparse.Namespace) -> Any:
-    """Settings for a command that needs the database; refuses one that was never initialised."""
-    from gateway.adapters.db.migrate import current
-
-    settings = _settings(args)
-    if current(settings.db_url) is None:
-        raise NotInitialised(f"the database {settings.db_url} is empty: run `ordergate init` first")
-    return settings
-
-
 def _cmd_init(args: argparse.Namespace) -> int:
     from gateway.bootstrap import init_database
 
-    settings = _settings(args)
+    settings = settings_from(args)
     loaded = init_database(settings, load_reference=not args.no_samples)
     print(f"database ready: {settings.db_url}")
     if loaded:
@@ -138,7 +116,7 @@ def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[lis
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    settings = _ready(args)
+    settings = ready(args)
     views, failed = _ingest(settings, [Path(f) for f in args.files])
     _print_documents(views)
     if settings.redis_url:
@@ -151,7 +129,7 @@ def _cmd_orders(args: argparse.Namespace) -> int:
     from gateway.entrypoints.tables import render_orders
     from gateway.services.reports import list_orders
 
-    runtime = build(_ready(args))
+    runtime = build(ready(args))
     try:
         with runtime.context.uow() as uow:
             print(render_orders(list_orders(uow, status=args.status)))
@@ -165,7 +143,7 @@ def _cmd_order(args: argparse.Namespace) -> int:
     from gateway.entrypoints.tables import render_order
     from gateway.services.reports import order_view
 
-    runtime = build(_ready(args))
+    runtime = build(ready(args))
     try:
         with runtime.context.uow() as uow:
             found = [
@@ -191,7 +169,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from gateway.bootstrap import init_database
     from gateway.config import SAMPLES
 
-    settings = _settings(args)
+    settings = settings_from(args)
     if settings.database_url is None:
         data_dir = settings.data_dir
         if data_dir.exists():
@@ -216,7 +194,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from gateway.bootstrap import build, build_queued
     from gateway.services.sweep import sweep
 
-    settings = _ready(args)
+    settings = ready(args)
     runtime = build_queued(settings)[0] if settings.redis_url else build(settings)
     try:
         queued = sweep(runtime.context)
@@ -237,7 +215,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from gateway.bootstrap import build_queued
     from gateway.entrypoints.workers.actors import QUEUE
 
-    settings = _ready(args)
+    settings = ready(args)
     if not settings.redis_url:
         print(
             "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
@@ -280,12 +258,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=_cmd_ack)
 
-    def data_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help="embedded data folder (default ./data, or ORDERGATE_DATA_DIR)")
-        p.add_argument(
-            "--database-url", help="database URL (default: SQLite in the data folder, or DATABASE_URL)"
-        )
-
     p = sub.add_parser("init", help="create or upgrade the database and load partners and the catalog")
     p.add_argument("--no-samples", action="store_true", help="only create the schema")
     data_options(p)
@@ -327,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the canonical purchase order")
     p.add_argument("--change", action="store_true", help="the purchase-order change instead")
     p.set_defaults(func=_cmd_schema)
+
+    for name in MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): ``create_app`` in ``app``, one router module per area in ``routers``."""

@@ -1,0 +1,1 @@
+"""Router modules of the API; ``gateway.entrypoints.api.app.ROUTERS`` lists the ones mounted."""

@@ -1,0 +1,28 @@
+"""``ordergate serve``: the HTTP API (and, as channels arrive, the AS2 endpoint)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gateway.entrypoints.commands.common import data_options, ready
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.entrypoints.api.app import create_app
+
+    settings = ready(args)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--log-level", default="info", help="uvicorn log level")
+    data_options(p)
+    p.set_defaults(func=_cmd_serve)
