@@ -65,6 +65,7 @@ class SalesOrderLine:
     confirmed_quantity: Decimal = Decimal(0)  # in the partner's unit
     backordered_quantity: Decimal = Decimal(0)
     cancelled_quantity: Decimal = Decimal(0)
+    shipped_quantity: Decimal = Decimal(0)  # in the partner's unit, over every shipment so far
     statuses: list[LineStatus] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
     promised_date: date | None = None

@@ -235,6 +235,7 @@ sales_order_lines = Table(
     Column("confirmed_quantity", Amount(), nullable=False),
     Column("backordered_quantity", Amount(), nullable=False),
     Column("cancelled_quantity", Amount(), nullable=False),
+    Column("shipped_quantity", Amount(), nullable=False, server_default="0"),
     Column("statuses", Json(), nullable=False),  # ACK01 codes
     Column("promised_date", Date),
     Column("requested_date", Date),
