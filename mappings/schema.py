@@ -291,6 +291,7 @@ class FolderChannel(Strict):
     outbox: str | None = None
     archive: str | None = None
     poll_seconds: int = Field(default=30, ge=1)
+    settle_seconds: int = Field(default=5, ge=0)
 
 
 class SftpChannel(Strict):
@@ -299,10 +300,12 @@ class SftpChannel(Strict):
     user: Text
     password: SecretRef | None = None
     private_key: SecretRef | None = None
-    host_key: str | None = None  # the server's public key fingerprint: not a secret
+    host_key: str | None = None  # the server's host key fingerprint (SHA256:...): not a secret
     inbound_dir: str = "/"
     outbound_dir: str = "/"
+    archive_dir: str | None = None  # remote folder picked-up files move to; deleted when not given
     poll_seconds: int = Field(default=300, ge=1)
+    timeout_seconds: int = Field(default=30, ge=1)
 
     @_model_validator(mode="after")
     def _credentials(self) -> SftpChannel:
@@ -331,6 +334,7 @@ class As2Channel(Strict):
 class EmailChannel(Strict):
     send_to: list[str] = Field(default_factory=list)
     subject_prefix: str | None = None
+    confirm_receipt: bool = False  # mail a receipt when a message's documents are archived
 
 
 class HttpChannel(Strict):
@@ -345,6 +349,12 @@ class HttpChannel(Strict):
         return value
 
 
+class HttpInChannel(Strict):
+    """The partner uploads to ``POST /api/documents`` with this bearer token."""
+
+    token: SecretRef
+
+
 ChannelName = Literal["folder", "sftp", "as2", "email", "http"]
 
 
@@ -355,6 +365,7 @@ class ChannelsSchema(Strict):
     as2: As2Channel | None = None
     email: EmailChannel | None = None
     http: HttpChannel | None = None
+    http_in: HttpInChannel | None = None
 
     @_model_validator(mode="after")
     def _deliver_via_is_configured(self) -> ChannelsSchema:
