@@ -94,3 +94,11 @@ def test_a_partner_sees_only_its_own_documents(client: TestClient, monkeypatch: 
         client.get(f"/api/documents/{doc_id}", headers={"Authorization": "Bearer rotated"}).status_code == 200
     )
     assert client.get("/api/documents/999999", headers={"Authorization": "Bearer rotated"}).status_code == 404
+
+
+def test_an_interchange_in_another_partners_name_is_held(client: TestClient) -> None:
+    bright = (SAMPLES / "x12" / "850-5010-bright.x12").read_bytes()
+    doc_id = client.post("/api/documents", content=bright, headers=ACME).json()["id"]
+    doc = client.get(f"/api/documents/{doc_id}", headers=ACME).json()
+    assert doc["status"] == "needs_review" and doc["acknowledgements"] == []
+    assert [d["code"] for d in doc["diagnostics"]] == ["partner.sender_mismatch"]
