@@ -28,6 +28,7 @@ from gateway.adapters.db.uow import SqlUnitOfWork
 from gateway.config import Settings
 from gateway.domain.channels import RetryPolicy
 from gateway.domain.partners import PartnerProfile
+from gateway.errors import ChannelError
 from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.polling import poll_channel
@@ -124,6 +125,18 @@ def channel_delivery(settings: Settings) -> ChannelDelivery:
         return sftp.upload(partner.channels.sftp, name, data)
 
     delivery.register("sftp", sftp_send)
+
+    def sftp_push_send(partner: PartnerProfile, name: str, data: bytes) -> str:
+        from gateway.adapters.channels.sftp_server import home_of
+
+        assert partner.channels.sftp_push is not None
+        out = home_of(settings.sftp_root, partner.channels.sftp_push.user or partner.id) / "out"
+        try:
+            return str(write_atomically(out, name, data))
+        except OSError as exc:
+            raise ChannelError(f"the SFTP home {out} cannot be written: {exc}") from exc
+
+    delivery.register("sftp_push", sftp_push_send)
     delivery.register("http", post_document)
     smtp = smtp_settings(settings)
     if smtp is not None:
@@ -159,7 +172,24 @@ def pollers(settings: Settings) -> dict[str, Poller]:
             partner.channels.sftp, lambda raw, name, mid: store(raw, filename=name, message_id=mid)
         )
 
-    found: dict[str, Poller] = {"folder": folder_poll, "sftp": sftp_poll}
+    def sftp_push_poll(ctx: Context, partner: PartnerProfile | None, store: Store) -> object:
+        from gateway.adapters.channels import dropfolder
+        from gateway.adapters.channels.sftp_server import home_of
+
+        assert partner is not None and partner.channels.sftp_push is not None
+        push = partner.channels.sftp_push
+        user = push.user or partner.id
+        archive = settings.data_dir / "sftp-archive" / safe_name(user)
+        folder = dropfolder.DropFolder(
+            inbox=home_of(settings.sftp_root, user) / "in",
+            processed=archive,
+            failed=archive / "failed",
+            settle_seconds=push.settle_seconds,
+            claims_dir=archive / ".claimed",  # outside the partner's home: it never sees a claim
+        )
+        return dropfolder.poll(folder, lambda raw, name, mid: store(raw, filename=name, message_id=mid))
+
+    found: dict[str, Poller] = {"folder": folder_poll, "sftp": sftp_poll, "sftp_push": sftp_push_poll}
     imap = imap_settings(settings)
     if imap is not None:
         found["imap"] = mailbox_poller(imap, smtp_settings(settings))
@@ -191,7 +221,6 @@ def mailbox_poller(imap: ImapSettings, smtp: SmtpSettings | None) -> Poller:
             if not partner.channels.email.confirm_receipt:
                 return
             from gateway.adapters.channels.smtp import send_receipt
-            from gateway.errors import ChannelError
 
             try:
                 send_receipt(smtp, mail.sender, partner, mail.message_id, mail.stored, mail.subject)

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     imap_processed: str = "Processed"
     imap_failed: str = "Failed"
     imap_poll_seconds: int = 60
+    # the embedded SFTP server for partners who push (`ordergate sftp-server`)
+    sftp_server_host: str = "127.0.0.1"
+    sftp_server_port: int = 2222
+    sftp_root_dir: Path | None = None  # partners' homes (default: <data dir>/sftp)
+    sftp_host_key_file: Path | None = None  # default: <data dir>/sftp_host_key (made when missing)
     attachment_max_bytes: int = 50 * 1024 * 1024
     zip_max_files: int = 100
 
@@ -72,6 +77,14 @@ class Settings(BaseSettings):
     @property
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def sftp_root(self) -> Path:
+        return self.sftp_root_dir or self.data_dir / "sftp"
+
+    @property
+    def sftp_host_key(self) -> Path:
+        return self.sftp_host_key_file or self.data_dir / "sftp_host_key"
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,7 @@ from gateway.domain.channels import (
     FolderSettings,
     HttpInSettings,
     HttpSettings,
+    SftpPushSettings,
     SftpSettings,
 )
 from gateway.domain.partners import (
@@ -284,6 +285,7 @@ def _to_channels(c: ChannelsSchema) -> Channels:
         email=EmailSettings(**c.email.model_dump()) if c.email else None,
         http=HttpSettings(**c.http.model_dump()) if c.http else None,
         http_in=HttpInSettings(**c.http_in.model_dump()) if c.http_in else None,
+        sftp_push=SftpPushSettings(**c.sftp_push.model_dump()) if c.sftp_push else None,
     )
 
 

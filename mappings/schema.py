@@ -349,13 +349,34 @@ class HttpChannel(Strict):
         return value
 
 
+class SftpPushChannel(Strict):
+    """The partner logs in to our embedded SFTP server (``ordergate sftp-server``) with one of
+    these public keys, and sees only its own home: it puts files into ``in/`` and takes ours
+    from ``out/``."""
+
+    user: Code | None = None  # the login name (default: the partner id)
+    authorized_keys: list[str] = Field(min_length=1)
+    poll_seconds: int = Field(default=30, ge=1)
+    settle_seconds: int = Field(default=5, ge=0)
+
+    @field_validator("authorized_keys")
+    @classmethod
+    def _keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not re.fullmatch(
+                r"(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?", key.strip()
+            ):
+                raise ValueError("each key must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)")
+        return [k.strip() for k in value]
+
+
 class HttpInChannel(Strict):
     """The partner uploads to ``POST /api/documents`` with this bearer token."""
 
     token: SecretRef
 
 
-ChannelName = Literal["folder", "sftp", "as2", "email", "http"]
+ChannelName = Literal["folder", "sftp", "as2", "email", "http", "sftp_push"]
 
 
 class ChannelsSchema(Strict):
@@ -366,6 +387,7 @@ class ChannelsSchema(Strict):
     email: EmailChannel | None = None
     http: HttpChannel | None = None
     http_in: HttpInChannel | None = None
+    sftp_push: SftpPushChannel | None = None
 
     @_model_validator(mode="after")
     def _deliver_via_is_configured(self) -> ChannelsSchema:
@@ -374,7 +396,8 @@ class ChannelsSchema(Strict):
         return self
 
     def configured(self) -> list[str]:
-        return [n for n in ("folder", "sftp", "as2", "email", "http") if getattr(self, n) is not None]
+        names = ("folder", "sftp", "as2", "email", "http", "sftp_push")
+        return [n for n in names if getattr(self, n) is not None]
 
 
 class PriceToleranceSchema(Strict):

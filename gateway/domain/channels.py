@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-OUTBOUND_CHANNELS = ("folder", "sftp", "as2", "email", "http")
+OUTBOUND_CHANNELS = ("folder", "sftp", "as2", "email", "http", "sftp_push")
 
 
 @dataclass(slots=True)
@@ -68,6 +68,17 @@ class HttpInSettings:
 
 
 @dataclass(slots=True)
+class SftpPushSettings:
+    """The partner pushes to our embedded SFTP server: key login, a home of its own with ``in/``
+    (picked up like a drop folder) and ``out/`` (our documents, when it is ``deliver_via``)."""
+
+    authorized_keys: list[str] = field(default_factory=list)  # OpenSSH public key lines
+    user: str | None = None  # the login name (default: the partner id)
+    poll_seconds: int = 30
+    settle_seconds: int = 5
+
+
+@dataclass(slots=True)
 class Channels:
     deliver_via: str | None = None
     folder: FolderSettings | None = None
@@ -75,6 +86,7 @@ class Channels:
     email: EmailSettings | None = None
     http: HttpSettings | None = None
     http_in: HttpInSettings | None = None
+    sftp_push: SftpPushSettings | None = None
 
     def outbound_channel(self) -> str | None:
         """The channel outbound documents take: ``deliver_via``, else the first one configured
@@ -93,6 +105,8 @@ class Channels:
             out["folder"] = self.folder.poll_seconds
         if self.sftp is not None:
             out["sftp"] = self.sftp.poll_seconds
+        if self.sftp_push is not None:
+            out["sftp_push"] = self.sftp_push.poll_seconds
         return out
 
 

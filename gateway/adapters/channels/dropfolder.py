@@ -35,10 +35,11 @@ class DropFolder:
     settle_seconds: float = 5.0
     claim_timeout: float = 600.0
     max_bytes: int = 512 * 1024 * 1024
+    claims_dir: Path | None = None  # default <inbox>/.claimed; on the inbox's file system
 
     @property
     def claims(self) -> Path:
-        return self.inbox / CLAIMED
+        return self.claims_dir or self.inbox / CLAIMED
 
 
 @dataclass(slots=True)

@@ -28,7 +28,11 @@ def _cmd_poll(args: argparse.Namespace) -> int:
     try:
         while True:
             if args.partner:
-                due = [(args.partner, c) for c in (args.channel or ["folder", "sftp"]) if c in ctx.pollers]
+                due = [
+                    (args.partner, c)
+                    for c in (args.channel or ["folder", "sftp", "sftp_push"])
+                    if c in ctx.pollers
+                ]
                 for partner_id, channel in due:
                     stored = poll_channel(ctx, partner_id, channel)
                     print(f"{partner_id} {channel}: {stored} document(s) stored")
@@ -85,6 +89,32 @@ def _cmd_deliveries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sftp_server(args: argparse.Namespace) -> int:
+    from gateway.adapters.channels.sftp_server import SftpServer, accounts, fingerprint, load_host_key
+    from gateway.bootstrap import build
+
+    settings = ready(args)
+    runtime = build(settings)
+
+    def lookup() -> dict[str, Any]:
+        with runtime.context.uow() as uow:
+            return accounts(uow.partners.list(active_only=True), settings.sftp_root)
+
+    key = load_host_key(settings.sftp_host_key)
+    host = args.host or settings.sftp_server_host
+    port = args.port or settings.sftp_server_port
+    print(f"SFTP for pushing partners on {host}:{port}, homes under {settings.sftp_root}")
+    print(f"host key {fingerprint(key)} (partners pin this)")
+    print("accounts: " + (", ".join(sorted(lookup())) or "none (add channels.sftp_push to a profile)"))
+    try:
+        SftpServer(lookup, key, host, port).serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.engine.dispose()
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "poll", help="fetch documents from partners' drop folders, SFTP servers and the mailbox"
@@ -93,7 +123,10 @@ def register(sub: Any) -> None:
     p.add_argument("--every", type=float, default=5.0, help="seconds between rounds with --forever")
     p.add_argument("--partner", help="poll this partner now, whatever its interval")
     p.add_argument(
-        "--channel", action="append", choices=["folder", "sftp"], help="with --partner: only these"
+        "--channel",
+        action="append",
+        choices=["folder", "sftp", "sftp_push"],
+        help="with --partner: only these",
     )
     data_options(p)
     p.set_defaults(func=_cmd_poll)
@@ -107,3 +140,11 @@ def register(sub: Any) -> None:
     d.add_argument("--limit", type=int, default=50, help="show at most this many (the newest)")
     data_options(d)
     d.set_defaults(func=_cmd_deliveries)
+
+    s = sub.add_parser(
+        "sftp-server", help="the SFTP server partners push to (key login, a chrooted home each)"
+    )
+    s.add_argument("--host", help="address to listen on (default ORDERGATE_SFTP_SERVER_HOST or 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default ORDERGATE_SFTP_SERVER_PORT or 2222)")
+    data_options(s)
+    s.set_defaults(func=_cmd_sftp_server)
