@@ -82,13 +82,19 @@ def poll_channel(ctx: Context, partner_id: str, channel: str) -> int:
         return document_id
 
     error: str | None = None
+    refused: list[str] = []
     try:
-        poller(ctx, partner, store)
+        outcome = poller(ctx, partner, store)
+        refused = list(getattr(outcome, "failed", None) or [])
     except GatewayError as exc:
         error = f"{exc.code}: {exc.message}"
     finally:
         with ctx.uow() as uow:
             uow.polls.release(partner_id, channel, holder, ctx.clock(), len(stored), error)
+            if refused:  # files that are no document (empty, too large): moved aside, and said so
+                uow.audit.record(
+                    "system", "channel", f"{partner_id}/{channel}", "refused", {"files": refused}
+                )
             if error is not None:
                 uow.audit.record(
                     "system", "channel", f"{partner_id}/{channel}", "poll_failed", {"error": error}

@@ -151,3 +151,16 @@ def test_a_held_lease_keeps_a_second_poller_out(db_url: str, tmp_path: Path) -> 
         (tmp_path / "acme-in" / "po.x12").write_bytes(ACME)
         assert poll_channel(pipe.ctx, "ACMEHARDWARE", "folder") == 0
         assert (tmp_path / "acme-in" / "po.x12").exists()
+
+
+def test_files_that_are_no_document_are_moved_aside_and_recorded(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as pipe:
+        inbox = tmp_path / "van" / "cornerstore" / "in"
+        inbox.mkdir(parents=True)
+        (inbox / "empty.x12").write_bytes(b"")
+        _old(inbox / "empty.x12")
+        assert poll_channel(pipe.ctx, "CORNERSTORE", "folder") == 0
+        assert (inbox / "failed" / "empty.x12").exists()
+        with pipe.uow() as uow:
+            entries = uow.audit.list(entity="channel", entity_id="CORNERSTORE/folder")
+        assert [(e.action, e.detail) for e in entries] == [("refused", {"files": ["empty.x12"]})]

@@ -60,15 +60,15 @@ async def upload(
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the form needs a 'file' field")
+            raise HTTPException(422, "the form needs a 'file' field")
         raw = await upload.read(limit + 1)
         filename = filename or upload.filename
     else:
         raw = await request.body()
     if not raw:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the document is empty")
+        raise HTTPException(422, "the document is empty")
     if len(raw) > limit:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"more than {limit} bytes")
+        raise HTTPException(413, f"more than {limit} bytes")
     key = request.headers.get("idempotency-key")
     document_id = await run_in_threadpool(
         receive,
