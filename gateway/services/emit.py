@@ -182,16 +182,23 @@ def _deliver_on_channels(ctx: Context, outbound_ids: tuple[int, ...]) -> None:
         now = ctx.clock()
         pending = [o for o in found if _due(o, now)]
         partners: dict[str, PartnerProfile | None] = {}
+        replies: dict[int, str] = {}
         for out in pending:
             if out.partner_id not in partners:
                 partners[out.partner_id] = uow.partners.get(out.partner_id)
+            reply = _mail_reply(uow, partners[out.partner_id], out)
+            if reply is not None:
+                replies[out.id] = reply
     missing = set(outbound_ids) - {o.id for o in found}
     results: list[tuple[Any, str, str | None, GatewayError | None]] = []
     for out in pending:
         partner = partners[out.partner_id]
-        channel = delivery.channel_for(partner)
+        reply = replies.get(out.id)
+        channel = "email" if reply is not None else delivery.channel_for(partner)
         try:
-            where = delivery.send(channel, partner, out.partner_id, file_name(out), out.data)
+            where = delivery.send(
+                channel, partner, out.partner_id, file_name(out), out.data, in_reply_to=reply
+            )
             results.append((out, channel, where, None))
         except GatewayError as exc:
             results.append((out, channel, None, exc))
@@ -210,6 +217,18 @@ def _deliver_on_channels(ctx: Context, outbound_ids: tuple[int, ...]) -> None:
             uow.commit()
     if missing:
         raise GatewayError(f"outbound document {min(missing)} does not exist", code="outbound.missing")
+
+
+def _mail_reply(uow: UnitOfWork, partner: PartnerProfile | None, out: Any) -> str | None:
+    """The Message-ID to answer when ``out`` acknowledges a document that came by mail from a
+    partner who wants its confirmations by mail (``email.confirm_receipt``); else None."""
+    email = partner.channels.email if partner is not None else None
+    if email is None or not email.confirm_receipt or out.inbound_document_id is None:
+        return None
+    inbound = uow.documents.get(out.inbound_document_id)
+    if inbound is None or inbound.channel != "email" or not inbound.message_id:
+        return None
+    return str(inbound.message_id).rsplit("#", 1)[0]
 
 
 def _record_failure(ctx: Context, uow: UnitOfWork, out: Any, channel: str, error: GatewayError) -> None:

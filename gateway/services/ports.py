@@ -63,7 +63,14 @@ class Delivery(Protocol):
     def channel_for(self, partner: PartnerProfile | None) -> str: ...
 
     def send(
-        self, channel: str, partner: PartnerProfile | None, partner_id: str, name: str, data: bytes
+        self,
+        channel: str,
+        partner: PartnerProfile | None,
+        partner_id: str,
+        name: str,
+        data: bytes,
+        *,
+        in_reply_to: str | None = None,  # email: the partner's message this answers
     ) -> str: ...
 
 

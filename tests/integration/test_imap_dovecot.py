@@ -126,7 +126,7 @@ def _count(dovecot: Dovecot, folder: str) -> int:
         c.logout()
 
 
-def test_attachments_become_documents_and_the_message_is_filed_with_a_receipt(
+def test_attachments_become_documents_the_message_is_filed_and_confirmed_by_mail(
     runtime: Runtime, dovecot: Dovecot, smtp: SmtpSink
 ) -> None:
     _append(
@@ -165,6 +165,14 @@ def test_attachments_become_documents_and_the_message_is_filed_with_a_receipt(
     assert receipt["In-Reply-To"] == "<po-1@acmehardware.example>"
     text = next(receipt.iter_attachments()).get_content()
     assert all(f"{d.id}\t{d.filename}" in text for d in docs)
+    # the 997 for the EDI attachment goes back by mail, a reply to the partner's message
+    assert wait_until(lambda: any(m["To"] == "edi@acmehardware.example" for m in smtp.messages))
+    ack_mail = next(m for m in smtp.messages if m["To"] == "edi@acmehardware.example")
+    assert ack_mail["In-Reply-To"] == "<po-1@acmehardware.example>"
+    with ctx.uow() as uow:
+        (ack,) = uow.outbound.list(inbound_document_id=docs[0].id)
+    assert "997" in ack.doc_type and ack.channel == "email" and ack.delivery_status == "sent"
+    assert next(ack_mail.iter_attachments()).get_content() == ack.data
     # polled again: nothing new
     assert poll_channel(ctx, SHARED, "imap") == 0
 

@@ -43,8 +43,16 @@ class ChannelDelivery:
         return partner.channels.outbound_channel() or OUTBOX
 
     def send(
-        self, channel: str, partner: PartnerProfile | None, partner_id: str, name: str, data: bytes
+        self,
+        channel: str,
+        partner: PartnerProfile | None,
+        partner_id: str,
+        name: str,
+        data: bytes,
+        *,
+        in_reply_to: str | None = None,
     ) -> str:
+        """Send on ``channel``; ``in_reply_to`` (a Message-ID) makes a mail a reply to the partner's."""
         if channel == OUTBOX or partner is None:
             try:
                 return str(write_atomically(outbox_path(self.outbox, partner_id), name, data))
@@ -53,6 +61,8 @@ class ChannelDelivery:
         sender = self.senders.get(channel)
         if sender is None:
             raise ConfigurationError(f"no sender is installed for the {channel} channel")
+        if in_reply_to is not None and channel == "email":
+            return sender(partner, name, data, in_reply_to)  # type: ignore[call-arg]
         return sender(partner, name, data)
 
 

@@ -64,9 +64,10 @@ def send_mail(
 
 
 def mail_sender(settings: SmtpSettings) -> Sender:
-    """A delivery sender: the document attached to a mail to the partner's ``send_to``."""
+    """A delivery sender: the document attached to a mail to the partner's ``send_to`` (a reply to
+    the partner's message when ``in_reply_to`` is given: an acknowledgement of what it mailed)."""
 
-    def send(partner: PartnerProfile, name: str, data: bytes) -> str:
+    def send(partner: PartnerProfile, name: str, data: bytes, in_reply_to: str | None = None) -> str:
         email = partner.channels.email
         if email is None or not email.send_to:
             raise ConfigurationError(f"partner {partner.id} has no email.send_to")
@@ -77,6 +78,7 @@ def mail_sender(settings: SmtpSettings) -> Sender:
             f"{prefix}{name}",
             f"{name} from {settings.sender} for {partner.name} is attached.\n",
             [(name, data, "application/edi-x12")],
+            in_reply_to=in_reply_to,
         )
         return f"mailto:{','.join(email.send_to)}#{message_id}"
 
