@@ -98,3 +98,39 @@ def test_ordergate_poll_once(db_url: str, tmp_path: Path, capsys: pytest.Capture
     assert "CORNERSTORE folder: 1 document(s) stored" in out and "step(s) run" in out
     assert main(["poll", *db]) == 0
     assert "poll ACMEHARDWARE sftp" in capsys.readouterr().out
+
+
+def test_ordergate_poll_forever_picks_up_files_as_they_arrive(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.integration.channel_peers import wait_until
+
+    settings = Settings(data_dir=tmp_path)
+    init_database(settings)
+    env = {**os.environ, "ORDERGATE_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gateway.entrypoints.cli", "poll", "--forever", "--every", "0.2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    runtime = build(settings)
+
+    def statuses() -> list[str]:
+        with runtime.context.uow() as uow:
+            return [d.status for d in uow.documents.list()]
+
+    try:
+        inbox = tmp_path / "van" / "cornerstore" / "in"
+        _drop(inbox, ["850-4010-cornerstore.x12"])
+        assert wait_until(lambda: statuses() == ["acknowledged"], timeout=30)
+        archive = tmp_path / "van" / "cornerstore" / "archive"
+        assert [p.name for p in archive.iterdir()] == ["850-4010-cornerstore.x12"]
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0].decode()
+        runtime.engine.dispose()
+    assert "poll CORNERSTORE folder" in out
