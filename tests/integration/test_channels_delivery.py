@@ -195,3 +195,31 @@ def test_deliveries_command_lists_failed_and_resends(
         capsys.readouterr()
     finally:
         peer.close()
+
+
+def test_the_outbox_default_records_a_write_failure_too(db_url: str, tmp_path: Path) -> None:
+    blocked = tmp_path / "outbox"
+    blocked.write_text("a file where the outbox folder should be")
+    settings = Settings(data_dir=tmp_path, database_url=db_url, outbox_dir=blocked)
+    init_database(settings)
+    rt = build(settings)
+    rt.context.clock = lambda: FIXED_NOW
+    try:
+        assert rt.context.delivery is None  # the embedded default: everything to the outbox
+        with rt.context.uow() as uow:
+            ids = [uow.outbound.add("ACMEHARDWARE", "855", b"ISA*" + k.encode(), key=k) for k in "xy"]
+            uow.commit()
+        deliver(rt.context, *ids)
+        with rt.context.uow() as uow:
+            outs = uow.outbound.get_many(ids)
+        assert all(o.delivery_status == "pending" and o.attempts == 1 and o.channel == "outbox" for o in outs)
+        assert all("outbox cannot be written" in (o.last_error or "") for o in outs)
+        blocked.unlink()
+        rt.context.clock = lambda: FIXED_NOW + timedelta(minutes=1)
+        assert sorted(retry_deliveries(rt.context)) == sorted(ids)
+        rt.drain()
+        with rt.context.uow() as uow:
+            assert {o.delivery_status for o in uow.outbound.get_many(ids)} == {"sent"}
+        assert len(list((blocked / "ACMEHARDWARE").iterdir())) == 2
+    finally:
+        rt.engine.dispose()
