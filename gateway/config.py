@@ -38,6 +38,35 @@ class Settings(BaseSettings):
     answer_unknown_senders: bool = False
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
+    # outbound: "outbox" writes everything to the outbox folder (the embedded default, the demo);
+    # "channels" sends on each partner's deliver_via channel (SFTP, mail, HTTP, folder)
+    delivery: Literal["outbox", "channels"] = "outbox"
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: int = 30
+    # our mail server, for documents and receipts we mail
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "ordergate@localhost"
+    # the mailbox partners mail their orders to (polled by `ordergate poll` when imap_host is set)
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_ssl: bool = True
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_mailbox: str = "INBOX"
+    imap_processed: str = "Processed"
+    imap_failed: str = "Failed"
+    imap_poll_seconds: int = 60
+    # the embedded SFTP server for partners who push (`ordergate sftp-server`)
+    sftp_server_host: str = "127.0.0.1"
+    sftp_server_port: int = 2222
+    sftp_root_dir: Path | None = None  # partners' homes (default: <data dir>/sftp)
+    sftp_host_key_file: Path | None = None  # default: <data dir>/sftp_host_key (made when missing)
+    attachment_max_bytes: int = 50 * 1024 * 1024
+    zip_max_files: int = 100
 
     @property
     def db_url(self) -> str:
@@ -48,6 +77,14 @@ class Settings(BaseSettings):
     @property
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def sftp_root(self) -> Path:
+        return self.sftp_root_dir or self.data_dir / "sftp"
+
+    @property
+    def sftp_host_key(self) -> Path:
+        return self.sftp_host_key_file or self.data_dir / "sftp_host_key"
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@
     │   ├── X12Error                  an X12 stream that cannot be read at all (TA1 note code)
     │   └── UnsupportedFormat         content no parser recognises (HTTP 415)
     ├── ConfigurationError            a settings or partner-profile problem, naming file and field
+    ├── ChannelError                  a transport failed (connect, transfer, refused): retried (HTTP 502)
     ├── NotFound                      an id that does not exist (HTTP 404)
     └── StorageConflict               a write refused to keep the data consistent (HTTP 409)
         ├── Oversell                  an allocation would take more than is on hand
@@ -48,6 +49,19 @@ class UnsupportedFormat(InputError):
 
 class ConfigurationError(GatewayError):
     code = "config.invalid"
+
+
+class ChannelError(GatewayError):
+    """A channel's transport failed: the peer was unreachable, the connection dropped, the peer
+    refused.  ``retryable`` says whether trying again later may help (a refused login or a host
+    key that does not match the pinned one will not)."""
+
+    code = "channel.transport"
+    http_status = 502
+
+    def __init__(self, message: str, *, code: str | None = None, retryable: bool = True) -> None:
+        super().__init__(message, code=code)
+        self.retryable = retryable
 
 
 class NotFound(GatewayError):

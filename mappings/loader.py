@@ -28,6 +28,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from gateway.domain.channels import (
+    Channels,
+    EmailSettings,
+    FolderSettings,
+    HttpInSettings,
+    HttpSettings,
+    SftpPushSettings,
+    SftpSettings,
+)
 from gateway.domain.partners import (
     CrossReference,
     DocumentOptions,
@@ -37,6 +46,7 @@ from gateway.domain.partners import (
     X12Identity,
 )
 from mappings.schema import (
+    ChannelsSchema,
     ConfigProblems,
     CrossReferenceSchema,
     PartnerFile,
@@ -266,6 +276,19 @@ def _to_xref(entry: CrossReferenceSchema) -> CrossReference:
     )
 
 
+def _to_channels(c: ChannelsSchema) -> Channels:
+    """The validated ``channels:`` section as the domain's settings (secrets still references)."""
+    return Channels(
+        deliver_via=c.deliver_via,
+        folder=FolderSettings(**c.folder.model_dump()) if c.folder else None,
+        sftp=SftpSettings(**c.sftp.model_dump()) if c.sftp else None,
+        email=EmailSettings(**c.email.model_dump()) if c.email else None,
+        http=HttpSettings(**c.http.model_dump()) if c.http else None,
+        http_in=HttpInSettings(**c.http_in.model_dump()) if c.http_in else None,
+        sftp_push=SftpPushSettings(**c.sftp_push.model_dump()) if c.sftp_push else None,
+    )
+
+
 def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> PartnerProfile:
     ident = doc.identities
     x12 = None
@@ -324,6 +347,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         cross_references=xrefs,
         duplicate_window_days=doc.duplicate_window_days,
         outbox=doc.channels.folder.outbox if doc.channels.folder else None,
+        channels=_to_channels(doc.channels),
         source_file=label,
     )
 

@@ -291,6 +291,7 @@ class FolderChannel(Strict):
     outbox: str | None = None
     archive: str | None = None
     poll_seconds: int = Field(default=30, ge=1)
+    settle_seconds: int = Field(default=5, ge=0)
 
 
 class SftpChannel(Strict):
@@ -299,10 +300,12 @@ class SftpChannel(Strict):
     user: Text
     password: SecretRef | None = None
     private_key: SecretRef | None = None
-    host_key: str | None = None  # the server's public key fingerprint: not a secret
+    host_key: str | None = None  # the server's host key fingerprint (SHA256:...): not a secret
     inbound_dir: str = "/"
     outbound_dir: str = "/"
+    archive_dir: str | None = None  # remote folder picked-up files move to; deleted when not given
     poll_seconds: int = Field(default=300, ge=1)
+    timeout_seconds: int = Field(default=30, ge=1)
 
     @_model_validator(mode="after")
     def _credentials(self) -> SftpChannel:
@@ -331,6 +334,7 @@ class As2Channel(Strict):
 class EmailChannel(Strict):
     send_to: list[str] = Field(default_factory=list)
     subject_prefix: str | None = None
+    confirm_receipt: bool = False  # mail a receipt when a message's documents are archived
 
 
 class HttpChannel(Strict):
@@ -345,7 +349,34 @@ class HttpChannel(Strict):
         return value
 
 
-ChannelName = Literal["folder", "sftp", "as2", "email", "http"]
+class SftpPushChannel(Strict):
+    """The partner logs in to our embedded SFTP server (``ordergate sftp-server``) with one of
+    these public keys, and sees only its own home: it puts files into ``in/`` and takes ours
+    from ``out/``."""
+
+    user: Code | None = None  # the login name (default: the partner id)
+    authorized_keys: list[str] = Field(min_length=1)
+    poll_seconds: int = Field(default=30, ge=1)
+    settle_seconds: int = Field(default=5, ge=0)
+
+    @field_validator("authorized_keys")
+    @classmethod
+    def _keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not re.fullmatch(
+                r"(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?", key.strip()
+            ):
+                raise ValueError("each key must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)")
+        return [k.strip() for k in value]
+
+
+class HttpInChannel(Strict):
+    """The partner uploads to ``POST /api/documents`` with this bearer token."""
+
+    token: SecretRef
+
+
+ChannelName = Literal["folder", "sftp", "as2", "email", "http", "sftp_push"]
 
 
 class ChannelsSchema(Strict):
@@ -355,6 +386,8 @@ class ChannelsSchema(Strict):
     as2: As2Channel | None = None
     email: EmailChannel | None = None
     http: HttpChannel | None = None
+    http_in: HttpInChannel | None = None
+    sftp_push: SftpPushChannel | None = None
 
     @_model_validator(mode="after")
     def _deliver_via_is_configured(self) -> ChannelsSchema:
@@ -363,7 +396,8 @@ class ChannelsSchema(Strict):
         return self
 
     def configured(self) -> list[str]:
-        return [n for n in ("folder", "sftp", "as2", "email", "http") if getattr(self, n) is not None]
+        names = ("folder", "sftp", "as2", "email", "http", "sftp_push")
+        return [n for n in names if getattr(self, n) is not None]
 
 
 class PriceToleranceSchema(Strict):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from gateway.domain.channels import Channels
+
 
 class ShortStockAction(StrEnum):
     BACKORDER = "backorder"  # confirm what we have, backorder the rest (855 IB)
@@ -111,4 +113,5 @@ class PartnerProfile:
     cross_references: list[CrossReference] = field(default_factory=list)
     duplicate_window_days: int = 30
     outbox: str | None = None  # folder for outbound documents on the embedded default
+    channels: Channels = field(default_factory=Channels)
     source_file: str | None = None

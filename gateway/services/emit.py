@@ -10,12 +10,13 @@ or stored before the two went together).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import OrderStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
-from gateway.errors import GatewayError
+from gateway.errors import ChannelError, GatewayError
 from gateway.services.ports import Context, UnitOfWork
 from outbound.x12.documents import envelope_855
 from outbound.x12.writer import Party, X12Writer
@@ -120,33 +121,132 @@ def emit_855(ctx: Context, sales_order_id: int) -> int | None:
     return int(out_id)
 
 
+def file_name(out: Any) -> str:
+    """The name an outbound document travels under: its type and interchange control number."""
+    return f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12"
+
+
 def deliver(ctx: Context, *outbound_ids: int) -> None:
     """Send outbound documents on their partner's channel (the outbox folder on the embedded
-    default): the files first, then one transaction recording them all as sent.  Running it
-    again writes a file again at most."""
+    default), then record them as sent.  Running it again sends a document again at most.
+
+    A transport failure is recorded on the document (attempts, last error) and its next
+    attempt scheduled with back-off (``ctx.retry``); once the attempts are spent, or when the
+    failure is one that waiting cannot mend (a configuration problem, a refused login), the
+    document is marked failed for a person to resend.  Documents already sent, marked failed,
+    or not due yet are left alone."""
+    if ctx.delivery is not None:
+        _deliver_on_channels(ctx, outbound_ids)
+        return
     with ctx.uow() as uow:
         found = uow.outbound.get_many(outbound_ids)
         missing = set(outbound_ids) - {o.id for o in found}
-        pending = [o for o in found if o.delivery_status != "sent"]
-        files = [
-            (
-                out.partner_id,
-                f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12",
-                out.data,
-            )
-            for out in pending
-        ]
-        if ctx.deliver_many is not None and len(files) > 1:
-            places = ctx.deliver_many(files)
-        else:
-            places = [ctx.deliver(*f) for f in files]
+        now = ctx.clock()
+        pending = [o for o in found if _due(o, now)]
+        files = [(out.partner_id, file_name(out), out.data) for out in pending]
+        try:
+            if ctx.deliver_many is not None and len(files) > 1:
+                places = ctx.deliver_many(files)
+            else:
+                places = [ctx.deliver(*f) for f in files]
+        except OSError as exc:
+            for out in pending:
+                _record_failure(ctx, uow, out, "outbox", ChannelError(f"the outbox cannot be written: {exc}"))
+            uow.commit()
+            places = []
+            pending = []
         audit = [
             ("system", "outbound", out.id, "delivered", {"to": where})
             for out, where in zip(pending, places, strict=True)
         ]
         if pending:
-            uow.outbound.set_sent([o.id for o in pending], ctx.clock())
+            uow.outbound.set_sent([o.id for o in pending], ctx.clock(), channel="outbox")
             uow.audit.record_many(audit)
             uow.commit()
         if missing:
             raise GatewayError(f"outbound document {min(missing)} does not exist", code="outbound.missing")
+
+
+def _due(out: Any, now: datetime) -> bool:
+    if out.delivery_status != "pending":
+        return False
+    return out.next_attempt_at is None or out.next_attempt_at <= now
+
+
+def _deliver_on_channels(ctx: Context, outbound_ids: tuple[int, ...]) -> None:
+    delivery = ctx.delivery
+    assert delivery is not None
+    # read, then send with no transaction open (a slow peer holds no lock), then record
+    with ctx.uow() as uow:
+        found = uow.outbound.get_many(outbound_ids)
+        now = ctx.clock()
+        pending = [o for o in found if _due(o, now)]
+        partners: dict[str, PartnerProfile | None] = {}
+        replies: dict[int, str] = {}
+        for out in pending:
+            if out.partner_id not in partners:
+                partners[out.partner_id] = uow.partners.get(out.partner_id)
+            reply = _mail_reply(uow, partners[out.partner_id], out)
+            if reply is not None:
+                replies[out.id] = reply
+    missing = set(outbound_ids) - {o.id for o in found}
+    results: list[tuple[Any, str, str | None, GatewayError | None]] = []
+    for out in pending:
+        partner = partners[out.partner_id]
+        reply = replies.get(out.id)
+        channel = "email" if reply is not None else delivery.channel_for(partner)
+        try:
+            where = delivery.send(
+                channel, partner, out.partner_id, file_name(out), out.data, in_reply_to=reply
+            )
+            results.append((out, channel, where, None))
+        except GatewayError as exc:
+            results.append((out, channel, None, exc))
+        except OSError as exc:  # a sender that let a socket error through
+            results.append((out, channel, None, ChannelError(str(exc) or type(exc).__name__)))
+    if results:
+        with ctx.uow() as uow:
+            for out, channel, where, error in results:
+                if error is None:
+                    uow.outbound.set_sent([out.id], ctx.clock(), channel=channel)
+                    uow.audit.record(
+                        "system", "outbound", out.id, "delivered", {"to": where, "channel": channel}
+                    )
+                else:
+                    _record_failure(ctx, uow, out, channel, error)
+            uow.commit()
+    if missing:
+        raise GatewayError(f"outbound document {min(missing)} does not exist", code="outbound.missing")
+
+
+def _mail_reply(uow: UnitOfWork, partner: PartnerProfile | None, out: Any) -> str | None:
+    """The Message-ID to answer when ``out`` acknowledges a document that came by mail from a
+    partner who wants its confirmations by mail (``email.confirm_receipt``); else None."""
+    email = partner.channels.email if partner is not None else None
+    if email is None or not email.confirm_receipt or out.inbound_document_id is None:
+        return None
+    inbound = uow.documents.get(out.inbound_document_id)
+    if inbound is None or inbound.channel != "email" or not inbound.message_id:
+        return None
+    return str(inbound.message_id).rsplit("#", 1)[0]
+
+
+def _record_failure(ctx: Context, uow: UnitOfWork, out: Any, channel: str, error: GatewayError) -> None:
+    attempts = out.attempts + 1
+    retryable = isinstance(error, ChannelError) and error.retryable
+    retry_at = None
+    if retryable and not ctx.retry.exhausted(attempts):
+        retry_at = ctx.clock() + ctx.retry.delay(attempts)
+    uow.outbound.record_failure(out.id, channel, f"{error.code}: {error.message}", retry_at=retry_at)
+    uow.audit.record(
+        "system",
+        "outbound",
+        out.id,
+        "delivery_retry" if retry_at is not None else "delivery_failed",
+        {
+            "channel": channel,
+            "attempts": attempts,
+            "error": error.message,
+            "retry_at": retry_at.isoformat() if retry_at else None,
+        },
+    )

@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from gateway.domain.channels import RetryPolicy
+from gateway.domain.partners import PartnerProfile
+
 
 class UnitOfWork(Protocol):
     """A transaction with the repositories on it (see ``gateway.adapters.db.uow``)."""
@@ -27,6 +30,7 @@ class UnitOfWork(Protocol):
     outbound: Any
     control_numbers: Any
     audit: Any
+    polls: Any
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -50,7 +54,43 @@ class Savepoint(Protocol):
 class Dispatcher(Protocol):
     """Runs a pipeline step later (another process) or soon (this one), by name and ids."""
 
-    def send(self, step: str, *args: int) -> None: ...
+    def send(self, step: str, *args: int | str) -> None: ...
+
+
+class Delivery(Protocol):
+    """Sends outbound documents on partners' channels (``gateway.adapters.channels.delivery``)."""
+
+    def channel_for(self, partner: PartnerProfile | None) -> str: ...
+
+    def send(
+        self,
+        channel: str,
+        partner: PartnerProfile | None,
+        partner_id: str,
+        name: str,
+        data: bytes,
+        *,
+        in_reply_to: str | None = None,  # email: the partner's message this answers
+    ) -> str: ...
+
+
+class Store(Protocol):
+    """Archive one inbound document (``receive``) and return its id; a poller calls it before it
+    acknowledges anything on its channel."""
+
+    def __call__(
+        self,
+        raw: bytes,
+        *,
+        filename: str | None,
+        message_id: str | None,
+        partner: str | None = None,
+        hold: str | None = None,
+    ) -> int: ...
+
+
+# an inbound poller: (context, the partner or None for a shared inbox, store) -> anything
+Poller = Callable[["Context", "PartnerProfile | None", Store], object]
 
 
 @dataclass(slots=True)
@@ -109,6 +149,11 @@ class Context:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # parsed orders handed from process_document to confirm_document in this process
     handover: Handover = field(default_factory=Handover)
+    # outbound on partners' channels (None: everything to the outbox folder through ``deliver``)
+    delivery: Delivery | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # inbound pollers by channel name ("folder", "sftp", "imap")
+    pollers: dict[str, Poller] = field(default_factory=dict)
 
 
 class InlineDispatcher:
@@ -119,10 +164,10 @@ class InlineDispatcher:
     """
 
     def __init__(self) -> None:
-        self.queue: deque[tuple[str, tuple[int, ...]]] = deque()
+        self.queue: deque[tuple[str, tuple[int | str, ...]]] = deque()
         self.steps: dict[str, Callable[..., object]] = {}
 
-    def send(self, step: str, *args: int) -> None:
+    def send(self, step: str, *args: int | str) -> None:
         self.queue.append((step, args))
 
     def drain(self) -> int:

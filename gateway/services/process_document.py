@@ -84,7 +84,7 @@ def process_document(ctx: Context, document_id: int) -> None:
             return
         handed: dict[int, PurchaseOrder] = {}
         new_orders, outbound_ids, status, diags, partner_id = _process_x12(
-            ctx, uow, document_id, doc.raw, handed
+            ctx, uow, document_id, doc.raw, handed, claimed_by=doc.partner_id
         )
         again = uow.documents.get(document_id)
         if again is not None and again.status != "received":
@@ -119,8 +119,16 @@ def _resume(ctx: Context, document_id: int) -> None:
 
 
 def _process_x12(
-    ctx: Context, uow: UnitOfWork, document_id: int, raw: bytes, handed: dict[int, PurchaseOrder]
+    ctx: Context,
+    uow: UnitOfWork,
+    document_id: int,
+    raw: bytes,
+    handed: dict[int, PurchaseOrder],
+    *,
+    claimed_by: str | None = None,
 ) -> tuple[list[int], list[int], str, list[dict[str, Any]], str | None]:
+    """``claimed_by``: the partner the channel says sent the document (its API token, SFTP account,
+    mail address); an interchange whose ISA sender is another partner is held for review."""
     works: list[InterchangeWork] = []
     current: InterchangeWork | None = None
     since = ctx.clock() - timedelta(days=ctx.duplicate_interchange_days)
@@ -169,6 +177,16 @@ def _process_x12(
                 _note(
                     "partner.unknown_sender",
                     f"no trading partner has ISA id {header.sender_qualifier}:{header.sender_id}",
+                )
+            )
+            continue
+        if claimed_by is not None and partner.id != claimed_by:
+            statuses.append("needs_review")
+            diags.append(
+                _note(
+                    "partner.sender_mismatch",
+                    f"interchange {header.control} names {partner.id} as its sender, but it came "
+                    f"on {claimed_by}'s channel; held, not acknowledged",
                 )
             )
             continue

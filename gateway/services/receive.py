@@ -13,12 +13,17 @@ def receive(
     filename: str | None = None,
     message_id: str | None = None,
     partner_id: str | None = None,
+    hold: str | None = None,
 ) -> int:
     """Store ``raw`` and queue its processing; returns the document id (the existing one for a repeat).
 
     A repeat (the same ``message_id`` on ``channel``) is stored once, and its processing is queued
     again: the sender may be retrying because a crash cut us short, and ``process_document``
-    finishes what is unfinished and makes nothing twice."""
+    finishes what is unfinished and makes nothing twice.
+
+    ``partner_id`` is the channel's word on who sent it (an SFTP account, a mail sender, an API
+    token).  ``hold`` keeps a new document for a person instead of processing it (status
+    ``needs_review`` with ``hold`` as the reason, e.g. a mail from an unknown sender)."""
     with ctx.uow() as uow:
         document_id, new = uow.documents.receive(
             raw, channel, partner_id=partner_id, filename=filename, message_id=message_id
@@ -29,9 +34,17 @@ def receive(
                 "document",
                 str(document_id),
                 "received",
-                {"channel": channel, "filename": filename, "size": len(raw)},
+                {"channel": channel, "filename": filename, "size": len(raw), "partner": partner_id},
             )
+            if hold is not None:
+                code, _, text = hold.partition(": ")
+                note = {"code": code, "message": text or code, "severity": "fatal", "text": text or code}
+                uow.documents.set_status(document_id, "needs_review", [note])
+                uow.audit.record("system", "document", str(document_id), "needs_review", {"reason": code})
+        held = uow.documents.get(document_id).status == "needs_review" if hold is not None else False
         uow.commit()
+    if held:
+        return document_id
     # a repeat too: processing is idempotent, and resumes what a crash left undone
     ctx.dispatcher.send("process_document", document_id)
     return document_id

@@ -21,6 +21,7 @@ EXPECTED_TABLES = {
     "warehouses",
     "stock",
     "inbound_documents",
+    "channel_polls",
     "interchanges",
     "purchase_orders",
     "sales_orders",

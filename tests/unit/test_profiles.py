@@ -509,4 +509,4 @@ def test_the_commented_example_in_the_format_readme_loads(tmp_path: Path) -> Non
     loaded = read_partner_file(tmp_path / "acme.yaml")
     assert loaded.profile.policy.preferred_warehouses == ["COL"]
     assert len(loaded.profile.cross_references) == 5
-    assert loaded.document.channels.configured() == ["folder", "sftp", "as2", "email", "http"]
+    assert loaded.document.channels.configured() == ["folder", "sftp", "as2", "email", "http", "sftp_push"]

@@ -43,6 +43,10 @@ def _stored(row: Row[Any]) -> StoredOutbound:
         delivery_status=row.delivery_status,
         delivered_at=row.delivered_at,
         ack_status=row.ack_status,
+        channel=row.channel,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
     )
 
 
@@ -170,14 +174,22 @@ class OutboundRepository:
             _stored(r) for r in self._c.execute(select(out).where(out.c.id.in_(wanted)).order_by(out.c.id))
         ]
 
-    def set_sent(self, outbound_ids: Iterable[int], at: datetime | None = None) -> None:
-        """``set_delivery(id, "sent", at)`` for many documents in one statement."""
+    def set_sent(
+        self, outbound_ids: Iterable[int], at: datetime | None = None, *, channel: str | None = None
+    ) -> None:
+        """``set_delivery(id, "sent", at)`` for many documents in one statement (``channel``: the one
+        they went on)."""
         wanted = sorted(set(outbound_ids))
         if not wanted:
             return
-        result = self._c.execute(
-            update(out).where(out.c.id.in_(wanted)).values(delivery_status="sent", delivered_at=at or now())
-        )
+        values: dict[str, Any] = {
+            "delivery_status": "sent",
+            "delivered_at": at or now(),
+            "next_attempt_at": None,
+        }
+        if channel is not None:
+            values["channel"] = channel
+        result = self._c.execute(update(out).where(out.c.id.in_(wanted)).values(**values))
         if result.rowcount != len(wanted):
             raise NotFound(f"an outbound document of {wanted} does not exist")
 
@@ -208,6 +220,48 @@ class OutboundRepository:
         if status == "sent":
             values["delivered_at"] = at or now()
         self._update(outbound_id, values)
+
+    def record_failure(self, outbound_id: int, channel: str, error: str, *, retry_at: datetime | None) -> int:
+        """A delivery attempt that failed: one more attempt, the error kept; the document stays
+        pending until ``retry_at``, or is marked failed (for a person) when ``retry_at`` is None.
+        Returns the attempts so far."""
+        values: dict[str, Any] = {
+            "attempts": out.c.attempts + 1,
+            "last_error": error[:2000],
+            "channel": channel,
+            "next_attempt_at": retry_at,
+            "delivery_status": "pending" if retry_at is not None else "failed",
+        }
+        result = self._c.execute(
+            update(out).where(out.c.id == outbound_id).values(**values).returning(out.c.attempts)
+        )
+        attempts = result.scalar_one_or_none()
+        if attempts is None:
+            raise NotFound(f"no outbound document {outbound_id}")
+        return int(attempts)
+
+    def due_for_retry(self, at: datetime, limit: int = 500) -> list[int]:
+        """Pending documents whose earlier attempt failed and whose next attempt is due."""
+        stmt = (
+            select(out.c.id)
+            .where(out.c.delivery_status == "pending", out.c.attempts > 0, out.c.next_attempt_at <= at)
+            .order_by(out.c.next_attempt_at, out.c.id)
+            .limit(limit)
+        )
+        return [int(i) for i in self._c.execute(stmt).scalars()]
+
+    def requeue(self, outbound_ids: Iterable[int]) -> list[int]:
+        """Send again from the start (a person's resend): pending, no attempts, no error kept.
+        Returns the ids that exist."""
+        wanted = sorted(set(outbound_ids))
+        if not wanted:
+            return []
+        self._c.execute(
+            update(out)
+            .where(out.c.id.in_(wanted))
+            .values(delivery_status="pending", attempts=0, last_error=None, next_attempt_at=None)
+        )
+        return [int(i) for i in self._c.execute(select(out.c.id).where(out.c.id.in_(wanted))).scalars()]
 
     def set_ack_status(self, outbound_id: int, ack_status: str) -> None:
         """What the partner said about it (their 997/999 code, an MDN disposition)."""

@@ -68,6 +68,10 @@ class StoredOutbound:
     delivery_status: str
     delivered_at: datetime | None
     ack_status: str | None
+    channel: str | None = None  # the channel it was (last) sent or tried on
+    attempts: int = 0  # failed delivery attempts since it was stored (or resent)
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
 
 
 @dataclass(slots=True)

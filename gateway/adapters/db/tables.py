@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -276,6 +277,11 @@ outbound_documents = Table(
     Column("delivery_status", String(16), nullable=False),
     Column("delivered_at", UtcDateTime()),
     Column("ack_status", String(16)),  # the partner's 997/999 or MDN about it
+    # delivery attempts: the channel tried, how often, the last transport error, the next try
+    Column("channel", String(16)),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+    Column("next_attempt_at", UtcDateTime()),
     CheckConstraint(_one_of("delivery_status", DELIVERY_STATUSES), name="delivery_status"),
     Index(None, "partner_id", "doc_type"),
     Index(None, "delivery_status"),
@@ -303,6 +309,19 @@ control_ledger = Table(
     Column("outbound_document_id", Id, ForeignKey("outbound_documents.id")),
     Column("allocated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("partner_id", "level", "value"),
+)
+
+# one row per (partner, inbound channel) we poll: when it last ran, and who holds it now
+channel_polls = Table(
+    "channel_polls",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("holder", String(100)),
+    Column("lease_until", UtcDateTime()),
+    Column("last_polled_at", UtcDateTime()),
+    Column("last_count", Integer),
+    Column("last_error", Text),
 )
 
 audit_log = Table(

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 
+from gateway.adapters.db.polls import PollRepository
 from gateway.adapters.db.repositories import (
     AuditRepository,
     CatalogRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     outbound: OutboundRepository
     control_numbers: ControlNumberRepository
     audit: AuditRepository
+    polls: PollRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.outbound = OutboundRepository(connection)
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
+        self.polls = PollRepository(connection)
         return self
 
     def __exit__(

@@ -18,7 +18,14 @@ QUEUE = "ordergate"
 MAX_RETRIES = 5
 MIN_BACKOFF_MS = 500
 MAX_BACKOFF_MS = 60_000
-STEP_NAMES = ("process_document", "confirm_document", "confirm_order", "emit_855", "deliver")
+STEP_NAMES = (
+    "process_document",
+    "confirm_document",
+    "confirm_order",
+    "emit_855",
+    "deliver",
+    "poll_channel",
+)
 
 
 def declare(
@@ -28,7 +35,7 @@ def declare(
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for name in STEP_NAMES:
 
-        def handler(*args: int, _step: str = name) -> None:
+        def handler(*args: int | str, _step: str = name) -> None:
             run(_step, args)
 
         handler.__name__ = name

@@ -25,7 +25,7 @@ class DramatiqDispatcher:
     def bind(self, actors: dict[str, dramatiq.Actor[Any, Any]]) -> None:
         self.actors = actors
 
-    def send(self, step: str, *args: int) -> None:
+    def send(self, step: str, *args: int | str) -> None:
         if not self.actors:
             raise RuntimeError("no broker is bound to the dispatcher")
         self.actors[step].send(*args)

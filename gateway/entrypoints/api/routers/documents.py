@@ -1,0 +1,113 @@
+"""HTTP upload: ``POST /api/documents`` with a partner's token, and ``GET /api/documents/{id}``.
+
+The body is the document itself (any content type; the name from ``X-Filename``
+or ``?filename=``) or a multipart form with one ``file`` field.  The raw bytes
+are archived before the answer (``202`` with the document id and where to read
+its status); processing runs after it.  An ``Idempotency-Key`` header makes a
+retried upload the same document.  Partner tokens are the ``channels.http_in.token``
+references of the partners' profiles, resolved at each check and compared in
+constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from gateway.entrypoints.api.auth import Principal, Role
+from gateway.entrypoints.api.deps import PartnerDep, PrincipalDep, RuntimeDep
+from gateway.errors import ConfigurationError, NotFound
+from gateway.services.receive import receive
+
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+
+def partner_token(token: str, runtime: Any) -> Principal | None:
+    """The partner whose ``channels.http_in.token`` this is (every partner's is compared)."""
+    from gateway.adapters.channels.secrets import resolve
+
+    with runtime.context.uow() as uow:
+        partners = uow.partners.list(active_only=True)
+    found: Principal | None = None
+    given = token.encode()
+    for p in partners:
+        http_in = p.channels.http_in
+        if http_in is None:
+            continue
+        try:
+            expected = resolve(http_in.token, what=f"upload token of {p.id}")
+        except ConfigurationError:
+            continue
+        if expected and hmac.compare_digest(given, expected.encode()) and found is None:
+            found = Principal(name=f"partner:{p.id}", partner_id=p.id)
+    return found
+
+
+def setup(app: FastAPI) -> None:
+    app.state.authenticators.append(partner_token)
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+async def upload(
+    request: Request, partner: PartnerDep, runtime: RuntimeDep, background: BackgroundTasks
+) -> dict[str, Any]:
+    limit = runtime.settings.attachment_max_bytes
+    filename = request.headers.get("x-filename") or request.query_params.get("filename")
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise HTTPException(422, "the form needs a 'file' field")
+        raw = await upload.read(limit + 1)
+        filename = filename or upload.filename
+    else:
+        raw = await request.body()
+    if not raw:
+        raise HTTPException(422, "the document is empty")
+    if len(raw) > limit:
+        raise HTTPException(413, f"more than {limit} bytes")
+    key = request.headers.get("idempotency-key")
+    document_id = await run_in_threadpool(
+        receive,
+        runtime.context,
+        raw,
+        channel="http",
+        filename=filename,
+        message_id=f"{partner.partner_id}:{key}" if key else None,
+        partner_id=partner.partner_id,
+    )
+    background.add_task(runtime.drain)
+    return {
+        "id": document_id,
+        "status": "received",
+        "status_url": str(request.url_for("document_status", document_id=document_id).path),
+    }
+
+
+@router.get("/{document_id}", name="document_status")
+def document_status(document_id: int, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
+    if principal.partner_id is None and not principal.may(Role.VIEWER):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the viewer role or a partner token")
+    with runtime.context.uow() as uow:
+        doc = uow.documents.get(document_id)
+        if doc is None or (principal.partner_id is not None and doc.partner_id != principal.partner_id):
+            raise NotFound(f"no document {document_id}")
+        outbound = uow.outbound.list(inbound_document_id=document_id)
+    return {
+        "id": doc.id,
+        "status": doc.status,
+        "format": doc.format,
+        "channel": doc.channel,
+        "filename": doc.filename,
+        "partner_id": doc.partner_id,
+        "size": doc.size,
+        "sha256": doc.content_hash,
+        "received_at": doc.received_at.isoformat(),
+        "diagnostics": doc.diagnostics or [],
+        "acknowledgements": [
+            {"id": o.id, "type": o.doc_type, "delivery_status": o.delivery_status} for o in outbound
+        ],
+    }
