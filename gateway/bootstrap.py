@@ -85,6 +85,9 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
         deliver_many=folder_delivery_many(settings.outbox),
         duplicate_interchange_days=settings.duplicate_interchange_days,
         answer_unknown_senders=settings.answer_unknown_senders,
+        company_name=settings.company_name,
+        gs1_company_prefix=settings.gs1_company_prefix,
+        sscc_extension=settings.sscc_extension_digit,
     )
     if isinstance(dispatcher, InlineDispatcher):
         dispatcher.steps = {name: partial(fn, context) for name, fn in STEPS.items()}

@@ -27,6 +27,9 @@ class UnitOfWork(Protocol):
     outbound: Any
     control_numbers: Any
     audit: Any
+    shipments: Any
+    invoices: Any
+    sequences: Any
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -109,6 +112,10 @@ class Context:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # parsed orders handed from process_document to confirm_document in this process
     handover: Handover = field(default_factory=Handover)
+    # fulfilment: who we are on invoices, and the GS1 company prefix our SSCCs are made under
+    company_name: str = "Ordergate Supply"
+    gs1_company_prefix: str = "0614141"
+    sscc_extension: int = 0
 
 
 class InlineDispatcher:

@@ -30,6 +30,11 @@ EXPECTED_TABLES = {
     "control_counters",
     "control_ledger",
     "audit_log",
+    "sequences",
+    "shipments",
+    "shipment_lines",
+    "packages",
+    "invoices",
 }
 
 

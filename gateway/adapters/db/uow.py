@@ -16,6 +16,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 
+from gateway.adapters.db.invoices import InvoiceRepository
 from gateway.adapters.db.repositories import (
     AuditRepository,
     CatalogRepository,
@@ -27,6 +28,8 @@ from gateway.adapters.db.repositories import (
     PurchaseOrderRepository,
     SalesOrderRepository,
 )
+from gateway.adapters.db.sequences import SequenceRepository
+from gateway.adapters.db.shipments import ShipmentRepository
 
 
 class SqlUnitOfWork:
@@ -39,6 +42,9 @@ class SqlUnitOfWork:
     outbound: OutboundRepository
     control_numbers: ControlNumberRepository
     audit: AuditRepository
+    shipments: ShipmentRepository
+    invoices: InvoiceRepository
+    sequences: SequenceRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +70,9 @@ class SqlUnitOfWork:
         self.outbound = OutboundRepository(connection)
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
+        self.shipments = ShipmentRepository(connection)
+        self.invoices = InvoiceRepository(connection)
+        self.sequences = SequenceRepository(connection)
         return self
 
     def __exit__(
