@@ -98,6 +98,10 @@ class PickLine:
     bin: str | None = None
 
 
+def _plain(value: Decimal) -> Decimal:
+    return value.normalize() if value != value.to_integral_value() else value.quantize(Decimal(1))
+
+
 def open_quantity(line: SalesOrderLine, warehouse: str | None = None) -> Decimal:
     """What of a line is confirmed (allocated) and not shipped yet, in the partner's unit; with
     ``warehouse``, only what is allocated there."""
@@ -150,7 +154,7 @@ def plan_shipment(order: SalesOrder, shipment: Shipment) -> list[ShipLine]:
         line = _line(order, line_number)
         available = open_quantity(line, shipment.warehouse)
         if quantity > available:
-            raise OverShipment(order.po_number, line_number, quantity, available)
+            raise OverShipment(order.po_number, line_number, _plain(quantity), _plain(available))
         base = quantity * line.factor
         takes: list[Allocation] = []
         left = base

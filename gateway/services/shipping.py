@@ -64,7 +64,10 @@ def order_complete(order: SalesOrder) -> bool:
 def record_shipment(ctx: Context, sales_order_id: int, shipment: Shipment | None = None) -> ShipmentResult:
     """Record ``shipment`` of the sales order (everything open, one line to a carton, when None)."""
     with ctx.uow() as uow:
-        if shipment is not None:
+        if shipment is not None and not shipment.shipment_id:
+            (serial,) = uow.sequences.next(SHIPMENT_SEQUENCE)
+            shipment.shipment_id = f"SH{serial:08d}"
+        elif shipment is not None:
             existing = uow.shipments.find(shipment.shipment_id)
             if existing is not None:
                 uow.rollback()
@@ -94,6 +97,9 @@ def record_shipment(ctx: Context, sales_order_id: int, shipment: Shipment | None
                 pack_open_lines(order, warehouse=leaves),
                 warehouse=leaves,
             )
+        if not shipment.cartons:  # everything open (from one warehouse), one line to a carton
+            shipment.warehouse = shipment.warehouse or first_warehouse(order)
+            shipment.cartons = pack_open_lines(order, warehouse=shipment.warehouse)
         plan = plan_shipment(order, shipment)
         warehouses = sorted({t.warehouse for sl in plan for t in sl.takes})
         if len(warehouses) != 1:
