@@ -1,13 +1,15 @@
 """Stock receipts: goods arrive, backorders are released, partners are told by their policy.
 
-``receive_stock(ctx, sku, warehouse, quantity)`` runs one transaction: the stock
-row is locked, ``on_hand`` goes up, and the confirmed orders' backordered lines
-of the SKU take what is now available, highest partner priority first
-(``OrderPolicy.priority``), then the oldest order, in whole partner units.  A
-released quantity moves from backordered to confirmed (allocated in this
-warehouse).  A partner whose ``backorder_release`` is ``po_ack`` gets a new 855
-(BAK01 05, replace) saying what is confirmed now; with ``none`` it hears nothing
-until the 856.
+``receive_stock(ctx, sku, warehouse, quantity)`` runs one transaction.  The
+waiting orders' rows and then the stock row are locked (the order
+``record_shipment`` locks in, so the two neither deadlock nor overwrite each
+other's line updates); ``on_hand`` goes up, and the confirmed orders'
+backordered lines of the SKU take what is now available, highest partner
+priority first (``OrderPolicy.priority``), then the oldest order, in whole
+partner units.  A released quantity moves from backordered to confirmed
+(allocated in this warehouse).  A partner whose ``backorder_release`` is
+``po_ack`` gets a new 855 (BAK01 05, replace) saying what is confirmed now; with
+``none`` it hears nothing until the 856.
 """
 
 from __future__ import annotations
@@ -65,11 +67,16 @@ def receive_stock(ctx: Context, sku: str, warehouse: str, quantity: Decimal) -> 
             raise InputError(f"no item {sku} in the catalog", code="stock.unknown_item")
         if warehouse not in {w.code for w in uow.catalog.warehouses()}:
             raise InputError(f"no warehouse {warehouse}", code="stock.unknown_warehouse")
+        # the orders first, then the stock rows: the order a shipment takes its locks in
+        locked = sorted({w.sales_order_id for w in uow.shipments.backordered(sku)})
+        for so_id in locked:
+            uow.shipments.lock_sales_order(so_id)
         uow.catalog.lock_stock([sku])
         uow.shipments.add_stock(sku, warehouse, quantity)
         (level,) = [lv for lv in uow.catalog.lock_stock([sku]) if lv.warehouse == warehouse]
         available = level.on_hand - level.allocated
-        waiting = uow.shipments.backordered(sku)
+        # read again under the locks; an order confirmed since waits for the next receipt
+        waiting = [w for w in uow.shipments.backordered(sku) if w.sales_order_id in set(locked)]
         partners: dict[str, PartnerProfile | None] = {}
         for w in waiting:
             if w.partner_id not in partners:
