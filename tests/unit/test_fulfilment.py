@@ -376,3 +376,45 @@ def test_810_carries_the_totals() -> None:
     assert Decimal(get("TDS")[0][0]) / 100 == inv.lines_total + Decimal("12.50") - Decimal("5.00") + Decimal(
         "3.34"
     )
+
+
+# -- partner options -----------------------------------------------------------------
+
+
+def test_sample_partners_ship_and_bill_differently() -> None:
+    from gateway.config import SAMPLES
+    from mappings.loader import load_partners
+
+    partners = load_partners(SAMPLES / "partners")
+    docs = {pid: p.documents for pid, p in partners.items()}
+    assert {pid: d.asn_hierarchy for pid, d in docs.items()} == {
+        "ACMEHARDWARE": "SOPI",
+        "BRIGHTSUPPLY": "SOTPI",
+        "CORNERSTORE": "SOI",
+        "DELTAMRO": "SOI",
+    }
+    assert docs["BRIGHTSUPPLY"].asn_hash_total is True
+    assert (docs["ACMEHARDWARE"].terms_discount_percent, docs["ACMEHARDWARE"].freight_charge) == (
+        2,
+        Decimal("12.50"),
+    )
+    assert (docs["CORNERSTORE"].invoice_per, docs["CORNERSTORE"].tax_percent) == ("order", Decimal("6.25"))
+    assert docs["BRIGHTSUPPLY"].backorder_release == "none"
+    assert partners["BRIGHTSUPPLY"].policy.priority > partners["ACMEHARDWARE"].policy.priority
+
+
+def test_a_wrong_hierarchy_names_file_and_field(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from gateway.errors import ConfigurationError
+    from mappings.loader import load_partner_file
+
+    path = Path(str(tmp_path)) / "p.yaml"
+    path.write_text(
+        "id: T\nname: T\nidentities:\n  x12: {isa_qualifier: ZZ, isa_id: T1, gs_id: T1}\n"
+        "documents:\n  asn_hierarchy: SOTI\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        load_partner_file(path)
+    assert "documents.asn_hierarchy" in str(refused.value)
