@@ -30,8 +30,10 @@ class X12Route:
     separators: Separators
     ack_requested: bool
 
-    def envelope_args(self) -> dict[str, Any]:
+    def envelope_args(self, *, test: bool = False) -> dict[str, Any]:
+        """The keyword arguments of the ``envelope_*`` functions; ``test`` writes ISA15 = T."""
         return {
+            "usage": "T" if test else "P",
             "ours": self.ours,
             "theirs": self.theirs,
             "our_gs": self.our_gs,

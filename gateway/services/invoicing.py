@@ -136,7 +136,8 @@ def write_invoice(
         mark = block.mark()
         warehouse = {w.code: w for w in uow.catalog.warehouses()}.get(shipments[0].warehouse)
         content = build_810(invoice, document, remit_to=ctx.company_name, ship_from=warehouse)
-        written = envelope_810(writer_for(ctx, block), content, **route.envelope_args())
+        test = document is not None and document.source.test
+        written = envelope_810(writer_for(ctx, block), content, **route.envelope_args(test=test))
         out_id = store_x12(uow, block, mark, partner.id, "810", written, po.id, invoice.number)
         if out_id is not None:
             uow.invoices.set_outbound(invoice_id, out_id)

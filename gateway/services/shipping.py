@@ -143,7 +143,9 @@ def record_shipment(ctx: Context, sales_order_id: int, shipment: Shipment | None
                 hash_totals=partner.documents.asn_hash_total,
                 written_at=ctx.clock(),
             )
-            written = envelope_856(writer_for(ctx, block), content, **route.envelope_args())
+            written = envelope_856(
+                writer_for(ctx, block), content, **route.envelope_args(test=document.source.test)
+            )
             ship_notice_id = store_x12(
                 uow, block, mark, partner.id, "856", written, po.id, shipment.shipment_id
             )

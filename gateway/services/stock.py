@@ -162,10 +162,9 @@ def _reissue_855(
         order,
         po.document,
         today=ctx.clock().date(),
-        usage="P",
         exceptions_only=partner.documents.po_ack_detail == "exceptions_only",
         sales_order_number=f"SO{so_id}",
         purpose=PURPOSE_REPLACE,
-        **route.envelope_args(),
+        **route.envelope_args(test=po.document.source.test),
     )
     return store_x12(uow, block, mark, partner.id, "855", written, po.id, f"release-{serial}")

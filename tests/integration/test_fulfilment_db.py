@@ -270,3 +270,19 @@ def test_invoice_order_bills_what_is_shipped_and_not_billed(db_url: str, tmp_pat
         assert [ln.line_number for ln in stored.invoice.lines] == [first.line_number]
         assert stored.invoice.terms.text == "1% 15 net 30"
         assert stored.invoice.tax_percent == Decimal("6.25")
+
+
+def test_a_test_order_of_a_partner_in_test_mode_ships_as_a_test(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        with p.uow() as uow:
+            delta = uow.partners.get("DELTAMRO")
+            delta.documents.ship_notice = True
+            uow.partners.upsert(delta)
+            uow.commit()
+        p.run(sample("850-5010-delta-test-mode.x12"))  # ISA15 = T, DELTAMRO is in test mode
+        with p.uow() as uow:
+            so_id = find_sales_order(uow, "DM-77012", "DELTAMRO")
+        record_shipment(p.ctx, so_id)
+        with p.uow() as uow:
+            (asn,) = uow.outbound.list(doc_type="856")
+        assert segments(asn.data)[0][15] == "T"
