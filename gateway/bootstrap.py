@@ -26,6 +26,7 @@ from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher
 from gateway.services.process_document import process_document
+from mappings.bins import load_bins
 from mappings.catalog import load_catalog
 from mappings.loader import load_partners
 
@@ -118,6 +119,7 @@ def init_database(settings: Settings, *, load_reference: bool = True) -> dict[st
         return {}
     partners = load_partners(settings.partners_dir)
     catalog = load_catalog(settings.catalog_dir)
+    bins = load_bins(settings.catalog_dir)
     engine = make_engine(settings.db_url)
     try:
         with SqlUnitOfWork(engine) as uow:
@@ -129,6 +131,8 @@ def init_database(settings: Settings, *, load_reference: bool = True) -> dict[st
                 uow.catalog.upsert_warehouse(warehouse)
             for level in catalog.stock:
                 uow.catalog.set_stock(level.sku, level.warehouse, level.on_hand)
+            if bins:
+                uow.shipments.set_bins(bins)
             uow.audit.record(
                 "system",
                 "reference_data",

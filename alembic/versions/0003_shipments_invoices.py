@@ -34,6 +34,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_sequences")),
     )
     op.create_table(
+        "bin_locations",
+        sa.Column("sku", sa.String(length=64), nullable=False),
+        sa.Column("warehouse", sa.String(length=32), nullable=False),
+        sa.Column("bin", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sku"], ["items.sku"], name=op.f("fk_bin_locations_sku_items"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse"], ["warehouses.code"], name=op.f("fk_bin_locations_warehouse_warehouses")
+        ),
+        sa.PrimaryKeyConstraint("sku", "warehouse", name=op.f("pk_bin_locations")),
+    )
+    op.create_table(
         "invoices",
         sa.Column("id", ID, autoincrement=True, nullable=False),
         sa.Column("invoice_number", sa.String(length=22), nullable=False),
@@ -151,3 +164,4 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_invoices_partner_id_po_number"), table_name="invoices")
     op.drop_table("invoices")
     op.drop_table("sequences")
+    op.drop_table("bin_locations")

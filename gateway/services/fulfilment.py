@@ -125,8 +125,9 @@ def pick_list(ctx: Context, warehouse: str | None = None) -> list[PickLine]:
     with ctx.uow() as uow:
         orders = [(s.id, s.order) for s in uow.sales_orders.list(status=OrderStatus.CONFIRMED.value)]
         items = uow.catalog.all_items()
+        bins = uow.shipments.bins()
         uow.rollback()
-    return pick_lines(orders, items, warehouse=warehouse)
+    return pick_lines(orders, items, warehouse=warehouse, bins=bins)
 
 
 # shipments from outside (a JSON/YAML file, an API body) ---------------------------------

@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "shipment_lines",
     "packages",
     "invoices",
+    "bin_locations",
 }
 
 

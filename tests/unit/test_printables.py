@@ -102,3 +102,21 @@ def test_accounting_csv() -> None:
         ("2", "14.88", "56.72"),
     ]
     assert rows[0]["DueDate"] == "2026-04-02" and rows[0]["Terms"] == "2% 10 net 30"
+
+
+def test_bin_locations_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from gateway.config import SAMPLES
+    from gateway.errors import ConfigurationError
+    from mappings.bins import load_bins
+
+    bins = load_bins(SAMPLES / "catalog")
+    assert bins[("TB-0090", "COL")] == "F06-A" and ("TB-0090", "RNO") not in bins
+    folder = Path(str(tmp_path))
+    assert load_bins(folder) == {}
+    (folder / "bins.csv").write_text("sku,warehouse,bin\nA,COL,X1\nA,COL,X2\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="row 3: A in COL has a bin already"):
+        load_bins(folder)

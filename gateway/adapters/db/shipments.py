@@ -22,6 +22,7 @@ from gateway.adapters.db._sql import insert, is_postgresql, now
 from gateway.adapters.db.errors import Oversell
 from gateway.adapters.db.tables import (
     allocations,
+    bin_locations,
     packages,
     sales_order_lines,
     sales_orders,
@@ -180,6 +181,18 @@ class ShipmentRepository:
                 set_={"on_hand": func.round(stock.c.on_hand + stmt.excluded.on_hand, 4)},
             )
         )
+
+    def set_bins(self, bins: dict[tuple[str, str], str]) -> None:
+        """Replace the bin locations with ``bins`` ((sku, warehouse) → bin)."""
+        self._c.execute(delete(bin_locations))
+        if bins:
+            self._c.execute(
+                bin_locations.insert(),
+                [{"sku": s, "warehouse": w, "bin": b} for (s, w), b in sorted(bins.items())],
+            )
+
+    def bins(self) -> dict[tuple[str, str], str]:
+        return {(r.sku, r.warehouse): r.bin for r in self._c.execute(select(bin_locations))}
 
     # shipments -----------------------------------------------------------
     def add(

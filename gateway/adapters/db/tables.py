@@ -328,6 +328,14 @@ sequences = Table(
     CheckConstraint("last_value >= 0", name="range"),
 )
 
+bin_locations = Table(
+    "bin_locations",
+    metadata,
+    Column("sku", String(64), ForeignKey("items.sku", ondelete="CASCADE"), primary_key=True),
+    Column("warehouse", String(32), ForeignKey("warehouses.code"), primary_key=True),
+    Column("bin", String(32), nullable=False),
+)
+
 shipments = Table(
     "shipments",
     metadata,
