@@ -286,3 +286,34 @@ def test_a_test_order_of_a_partner_in_test_mode_ships_as_a_test(db_url: str, tmp
         with p.uow() as uow:
             (asn,) = uow.outbound.list(doc_type="856")
         assert segments(asn.data)[0][15] == "T"
+
+
+def test_a_receipt_and_a_shipment_of_one_order_at_once_lose_nothing(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        for round_ in range(3):
+            with p.uow() as uow:
+                uow.catalog.set_stock("TB-0090", "COL", Decimal(20))
+                uow.catalog.set_stock("TB-0090", "RNO", Decimal(0))
+                uow.commit()
+            po = f"45000888{round_:02d}"
+            p.run(x12_850(po, [Line(36, "EA", "15.90", [("BP", "778840")])], control=300 + round_))
+            with p.uow() as uow:
+                so_id = find_sales_order(uow, po, ACME)
+            assert order_lines(p, so_id) == [("1", 20, 0, 16)]
+            before = stock_of(p, "TB-0090")["COL"]
+
+            def work(index: int, so_id: int = so_id) -> None:
+                if index == 0:
+                    record_shipment(p.ctx, so_id, one_carton(f"SH-R{so_id}", ("1", "20")))
+                else:
+                    receive_stock(p.ctx, "TB-0090", "COL", Decimal(16))
+
+            assert run_threads(work, 2) == []
+            # both happened, whatever the order: 20 shipped, the 16 released and still allocated
+            assert order_lines(p, so_id) == [("1", 36, 20, 0)]
+            on_hand, allocated = stock_of(p, "TB-0090")["COL"]
+            assert (on_hand, allocated) == (before[0] + 16 - 20, before[1] + 16 - 20)
+            with p.uow() as uow:
+                line = uow.sales_orders.get(so_id).order.lines[0]
+            assert sum(a.quantity for a in line.allocations) == 16
+            record_shipment(p.ctx, so_id)  # ship the rest so the next round starts clean
