@@ -21,7 +21,6 @@ so a retried request ships nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from gateway.domain.model import PurchaseOrder
@@ -184,16 +183,6 @@ def record_shipment(ctx: Context, sales_order_id: int, shipment: Shipment | None
         ship_notice_id,
         invoice,
     )
-
-
-def shipped_quantities(ctx: Context, sales_order_id: int) -> dict[str, Decimal]:
-    """Per PO line, what has shipped so far (the contract with change handling)."""
-    with ctx.uow() as uow:
-        stored = uow.sales_orders.get(sales_order_id)
-        uow.rollback()
-    if stored is None:
-        return {}
-    return {ln.line_number or "": ln.shipped_quantity for ln in stored.order.lines}
 
 
 def describe(result: ShipmentResult) -> dict[str, Any]:

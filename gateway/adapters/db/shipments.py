@@ -290,11 +290,6 @@ class ShipmentRepository:
         if wanted:
             self._c.execute(update(shipments).where(shipments.c.id.in_(wanted)).values(invoice_id=invoice_id))
 
-    def ssccs(self, shipment_id: int) -> list[tuple[str, str]]:
-        """(level, SSCC) of a shipment's packages."""
-        stmt = select(packages.c.level, packages.c.sscc).where(packages.c.shipment_id == shipment_id)
-        return [(r[0], r[1]) for r in self._c.execute(stmt.order_by(packages.c.sscc))]
-
     def _load(self, stmt: Any) -> list[StoredShipment]:
         return [_stored(r) for r in self._c.execute(stmt.order_by(shipments.c.id))]
 
