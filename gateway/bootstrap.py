@@ -34,6 +34,7 @@ from gateway.services.emit import deliver, emit_855
 from gateway.services.polling import poll_channel
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher, Poller, Store
 from gateway.services.process_document import process_document
+from mappings.bins import load_bins
 from mappings.catalog import load_catalog
 from mappings.loader import load_partners
 
@@ -260,6 +261,9 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
             base=timedelta(seconds=settings.delivery_backoff_seconds),
         ),
         pollers=pollers(settings),
+        company_name=settings.company_name,
+        gs1_company_prefix=settings.gs1_company_prefix,
+        sscc_extension=settings.sscc_extension_digit,
     )
     if isinstance(dispatcher, InlineDispatcher):
         dispatcher.steps = {name: partial(fn, context) for name, fn in STEPS.items()}
@@ -290,6 +294,7 @@ def init_database(settings: Settings, *, load_reference: bool = True) -> dict[st
         return {}
     partners = load_partners(settings.partners_dir)
     catalog = load_catalog(settings.catalog_dir)
+    bins = load_bins(settings.catalog_dir)
     engine = make_engine(settings.db_url)
     try:
         with SqlUnitOfWork(engine) as uow:
@@ -301,6 +306,8 @@ def init_database(settings: Settings, *, load_reference: bool = True) -> dict[st
                 uow.catalog.upsert_warehouse(warehouse)
             for level in catalog.stock:
                 uow.catalog.set_stock(level.sku, level.warehouse, level.on_hand)
+            if bins:
+                uow.shipments.set_bins(bins)
             uow.audit.record(
                 "system",
                 "reference_data",

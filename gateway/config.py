@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     gs_id: str = "ORDERGATE"
     duplicate_interchange_days: int = 30
     answer_unknown_senders: bool = False
+    # fulfilment: our name on invoices (N1*RE) and the GS1 company prefix SSCC-18s are made under
+    # (0614141 is GS1's own example prefix: set yours)
+    company_name: str = "Ordergate Supply"
+    gs1_company_prefix: str = Field(default="0614141", pattern=r"^[0-9]{7,10}$")
+    sscc_extension_digit: int = Field(default=0, ge=0, le=9)
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
     # outbound: "outbox" writes everything to the outbox folder (the embedded default, the demo);

@@ -9,7 +9,8 @@
     ├── NotFound                      an id that does not exist (HTTP 404)
     └── StorageConflict               a write refused to keep the data consistent (HTTP 409)
         ├── Oversell                  an allocation would take more than is on hand
-        └── DuplicatePurchaseOrder    an original PO number the partner already sent
+        ├── DuplicatePurchaseOrder    an original PO number the partner already sent
+        └── OverShipment              a shipment of more than is allocated to a line
 
 Problems inside a readable document are not exceptions: they are
 ``gateway.domain.diagnostics.Diagnostic`` values carried with the result.
@@ -94,3 +95,21 @@ class DuplicatePurchaseOrder(StorageConflict):
         self.partner_id = partner_id
         self.po_number = po_number
         self.existing_id = existing_id
+
+
+class OverShipment(StorageConflict):
+    """A shipment would send more of a line than is confirmed (allocated) and not yet shipped."""
+
+    code = "shipment.over_allocated"
+
+    def __init__(
+        self, po_number: str, line_number: str | None, wanted: object, open_quantity: object
+    ) -> None:
+        super().__init__(
+            f"PO {po_number} line {line_number}: shipping {wanted} is more than the {open_quantity} "
+            "allocated and not yet shipped"
+        )
+        self.po_number = po_number
+        self.line_number = line_number
+        self.wanted = wanted
+        self.open_quantity = open_quantity

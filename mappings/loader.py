@@ -315,6 +315,15 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         invoice=d.invoice,
         change_ack=d.change_ack,
         answer_unknown_sender=d.answer_unknown_sender,
+        asn_hierarchy=d.asn_hierarchy,
+        asn_hash_total=d.asn_hash_total,
+        invoice_per=d.invoice_per,
+        terms_net_days=d.terms_net_days,
+        terms_discount_percent=d.terms_discount_percent,
+        terms_discount_days=d.terms_discount_days,
+        freight_charge=d.freight_charge,
+        tax_percent=d.tax_percent,
+        backorder_release=d.backorder_release,
     )
     p = doc.policy
     policy = OrderPolicy(
@@ -331,6 +340,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         unknown_item=p.unknown_item,
         preferred_warehouses=list(p.preferred_warehouses),
         ship_lead_days=p.ship_lead_days,
+        priority=p.priority,
     )
     if p.id_preference is not None:
         policy.id_preference = list(p.id_preference)

@@ -284,6 +284,15 @@ class DocumentsSchema(Strict):
     invoice: bool = True
     change_ack: bool = True
     answer_unknown_sender: bool = False
+    asn_hierarchy: Literal["SOPI", "SOTPI", "SOI"] = "SOPI"
+    asn_hash_total: bool = False
+    invoice_per: Literal["shipment", "order"] = "shipment"
+    terms_net_days: int = Field(default=30, ge=0, le=999)
+    terms_discount_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    terms_discount_days: int = Field(default=0, ge=0, le=999)
+    freight_charge: Decimal = Field(default=Decimal(0), ge=0)
+    tax_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    backorder_release: Literal["po_ack", "none"] = "po_ack"
 
 
 class FolderChannel(Strict):
@@ -417,6 +426,7 @@ class PolicySchema(Strict):
     unknown_item: Literal["review", "reject_line"] = "review"
     id_preference: list[str] | None = None
     ship_lead_days: int = Field(default=1, ge=0, le=365)
+    priority: int = Field(default=0, ge=-1000, le=1000)
 
     @field_validator("id_preference")
     @classmethod

@@ -53,6 +53,7 @@ class OrderPolicy:
     # product-id qualifiers tried in this order to find our SKU
     id_preference: list[str] = field(default_factory=lambda: ["BP", "IN", "UP", "UK", "EN", "VP", "VN", "SK"])
     ship_lead_days: int = 1  # earliest ship date = order date + this
+    priority: int = 0  # received stock releases backorders of higher priority first, then the oldest
 
 
 @dataclass(slots=True)
@@ -97,6 +98,20 @@ class DocumentOptions:
     invoice: bool = True  # 810
     change_ack: bool = True  # 865
     answer_unknown_sender: bool = False
+    # 856: the hierarchy (SOPI: shipment, order, pack, item; SOTPI: with a tare (pallet) level
+    # above the packs; SOI: shipment, order, item, no cartons named) and CTT02, the hash total
+    asn_hierarchy: str = "SOPI"
+    asn_hash_total: bool = False
+    # 810: one per shipment (as each leaves) or one per order (when the order has all shipped)
+    invoice_per: str = "shipment"
+    terms_net_days: int = 30
+    terms_discount_percent: Decimal = Decimal(0)
+    terms_discount_days: int = 0
+    freight_charge: Decimal = Decimal(0)  # SAC*C*D240 on every invoice, when set
+    tax_percent: Decimal = Decimal(0)
+    # when received stock releases a backorder: "po_ack" sends a new 855 (BAK01 05, replace),
+    # "none" says nothing until the 856
+    backorder_release: str = "po_ack"
 
 
 @dataclass(slots=True)

@@ -182,6 +182,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     files = sorted((SAMPLES / "x12").glob("*.x12"))
     views, _failed = _ingest(settings, files, channel="demo")
     _print_documents(views)
+    from gateway.entrypoints.commands.fulfilment import run_demo_fulfilment
+
+    print()
+    for block in run_demo_fulfilment(settings):
+        print(block)
     outbox = settings.outbox
     written = sorted(p for p in outbox.rglob("*") if p.is_file()) if outbox.exists() else []
     print(f"\nOutbox {outbox}: {len(written)} documents")

@@ -31,6 +31,9 @@ class UnitOfWork(Protocol):
     control_numbers: Any
     audit: Any
     polls: Any
+    shipments: Any
+    invoices: Any
+    sequences: Any
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -154,6 +157,10 @@ class Context:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # inbound pollers by channel name ("folder", "sftp", "imap")
     pollers: dict[str, Poller] = field(default_factory=dict)
+    # fulfilment: who we are on invoices, and the GS1 company prefix our SSCCs are made under
+    company_name: str = "Ordergate Supply"
+    gs1_company_prefix: str = "0614141"
+    sscc_extension: int = 0
 
 
 class InlineDispatcher:

@@ -44,6 +44,7 @@ def envelope_855(
     header_echo: bool = True,
     implementation_ref: str | None = None,
     ack_requested: bool = False,
+    purpose: str = "00",
 ) -> WrittenInterchange:
     """The 855 answering ``po`` as one interchange from ``ours`` to ``theirs``.
 
@@ -61,6 +62,7 @@ def envelope_855(
         implementation_ref=implementation_ref,
         sales_order_number=sales_order_number,
         header_echo=header_echo,
+        purpose=purpose,
     )
     envelope = Envelope(
         sender=ours,

@@ -56,6 +56,7 @@ from outbound.x12.errors import WriterError
 from outbound.x12.writer import Element, SetContent
 
 PURPOSE_ORIGINAL = "00"  # BAK01 353
+PURPOSE_REPLACE = "05"
 CURRENT_SCHEDULE_SHIP = "068"  # ACK04 374: the promised date is a ship date
 CHANGES_MADE = "IC"  # 668: Item Accepted - Changes Made (no LineStatus member)
 ECHOED_REFERENCES = ("IA", "DP", "VR")  # REF01 128 echoed from the PO header
@@ -179,8 +180,12 @@ def build_855(
     implementation_ref: str | None = None,
     sales_order_number: str | None = None,
     header_echo: bool = True,
+    purpose: str = PURPOSE_ORIGINAL,
 ) -> SetContent:
     """The 855 body for ``order`` answering ``po``; envelope it with ``X12Writer``.
+
+    ``purpose`` is BAK01: ``00`` for the first answer, ``05`` (replace) for one that
+    supersedes it (a released backorder).
 
     ``sales_order_number`` is our order number (BAK08); ``header_echo`` sends
     the partner's header REF IA/DP/VR and N1 BY/ST back to it;
@@ -194,7 +199,7 @@ def build_855(
     body: list[list[Element]] = [
         [
             "BAK",
-            PURPOSE_ORIGINAL,
+            purpose,
             ack_type.value,
             po.po_number,
             _d(po.po_date),

@@ -31,6 +31,12 @@ EXPECTED_TABLES = {
     "control_counters",
     "control_ledger",
     "audit_log",
+    "sequences",
+    "shipments",
+    "shipment_lines",
+    "packages",
+    "invoices",
+    "bin_locations",
 }
 
 

@@ -336,3 +336,77 @@ audit_log = Table(
     Column("detail", Json()),
     Index(None, "entity", "entity_id"),
 )
+
+# fulfilment and billing -------------------------------------------------------
+sequences = Table(
+    "sequences",
+    metadata,
+    # named counters that never hand a number out twice (SSCC serials, invoice numbers)
+    Column("name", String(64), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+    CheckConstraint("last_value >= 0", name="range"),
+)
+
+bin_locations = Table(
+    "bin_locations",
+    metadata,
+    Column("sku", String(64), ForeignKey("items.sku", ondelete="CASCADE"), primary_key=True),
+    Column("warehouse", String(32), ForeignKey("warehouses.code"), primary_key=True),
+    Column("bin", String(32), nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_number", String(30), nullable=False, unique=True),  # BSN02
+    Column("sales_order_id", Id, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("po_number", String(64), nullable=False),
+    Column("warehouse", String(32), ForeignKey("warehouses.code"), nullable=False),
+    Column("ship_date", Date, nullable=False),
+    Column("document", Json(), nullable=False),  # the shipment: cartons, pallets, SSCCs, carrier
+    Column("outbound_document_id", Id, ForeignKey("outbound_documents.id")),  # the 856
+    Column("invoice_id", Id, ForeignKey("invoices.id")),  # the 810 that billed it
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "partner_id", "po_number"),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("sales_order_line_id", Id, ForeignKey("sales_order_lines.id"), nullable=False),
+    Column("line_number", String(20), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Amount(), nullable=False),  # partner unit
+    Column("base_quantity", Amount(), nullable=False),
+    Column("warehouse", String(32), nullable=False),
+)
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("sscc", String(18), primary_key=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("level", String(1), nullable=False),  # P carton (pack), T pallet (tare)
+    Column("contents", Json(), nullable=False),
+    CheckConstraint(_one_of("level", ("P", "T")), name="level"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invoice_number", String(22), nullable=False, unique=True),  # BIG02
+    Column("sales_order_id", Id, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("po_number", String(64), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("total", Amount(), nullable=False),
+    Column("document", Json(), nullable=False),  # lines, charges, terms
+    Column("outbound_document_id", Id, ForeignKey("outbound_documents.id")),  # the 810
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "partner_id", "po_number"),
+)

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 
+from gateway.adapters.db.invoices import InvoiceRepository
 from gateway.adapters.db.polls import PollRepository
 from gateway.adapters.db.repositories import (
     AuditRepository,
@@ -28,6 +29,8 @@ from gateway.adapters.db.repositories import (
     PurchaseOrderRepository,
     SalesOrderRepository,
 )
+from gateway.adapters.db.sequences import SequenceRepository
+from gateway.adapters.db.shipments import ShipmentRepository
 
 
 class SqlUnitOfWork:
@@ -41,6 +44,9 @@ class SqlUnitOfWork:
     control_numbers: ControlNumberRepository
     audit: AuditRepository
     polls: PollRepository
+    shipments: ShipmentRepository
+    invoices: InvoiceRepository
+    sequences: SequenceRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -67,6 +73,9 @@ class SqlUnitOfWork:
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
         self.polls = PollRepository(connection)
+        self.shipments = ShipmentRepository(connection)
+        self.invoices = InvoiceRepository(connection)
+        self.sequences = SequenceRepository(connection)
         return self
 
     def __exit__(

@@ -21,6 +21,7 @@ from gateway.errors import GatewayError
 ROUTERS: tuple[str, ...] = (
     "gateway.entrypoints.api.routers.health",
     "gateway.entrypoints.api.routers.documents",
+    "gateway.entrypoints.api.routers.fulfilment",
 )
 
 
