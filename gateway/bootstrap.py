@@ -22,6 +22,7 @@ from gateway.adapters.db.engine import make_engine
 from gateway.adapters.db.migrate import upgrade
 from gateway.adapters.db.uow import SqlUnitOfWork
 from gateway.config import Settings
+from gateway.services.changes import apply_stored_change
 from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher
@@ -34,6 +35,7 @@ STEPS: dict[str, Callable[..., object]] = {
     "confirm_document": confirm_document,
     "confirm_order": confirm_purchase_order,
     "emit_855": emit_855,
+    "apply_change": apply_stored_change,
     "deliver": deliver,
 }
 

@@ -64,6 +64,7 @@ from gateway.domain.orders import AckType, LineStatus, OrderStatus, Outcome, Sal
 from gateway.domain.partners import OrderPolicy, PartnerProfile, PriceAction, ShortStockAction
 
 RULE = "change"
+CLOSED = (OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.DUPLICATE)
 ZERO = Decimal(0)
 SHIP_DATES = ("010", "038", "118", "037")
 DELIVERY_DATES = ("002", "074", "017", "067")
@@ -152,6 +153,7 @@ class _Work:
     ship_to: Party | None
     today: date
     resolver: ItemResolver
+    ship_from: str | None = None  # the one warehouse the order ships from, when it has one
 
     @property
     def policy(self) -> OrderPolicy:
@@ -216,10 +218,14 @@ def _reallocate(line: SalesOrderLine, quantity: Decimal, work: _Work) -> None:
         policy = copy.copy(policy)
         policy.short_stock = ShortStockAction.BACKORDER
     item = work.items.get(line.sku)
+    warehouses = work.warehouses
+    if not policy.multi_warehouse and work.ship_from is not None:
+        # the order ships from one warehouse: what it gains comes from there too
+        warehouses = [w for w in warehouses if w.code == work.ship_from]
     allocate(
         [proxy],
         work.stock,
-        work.warehouses,
+        warehouses,
         work.ship_to,
         policy,
         pack_sizes={line.sku: item.pack_size} if item else None,
@@ -480,9 +486,19 @@ def apply_change(
     line changes neither the order nor the stock.
     """
     new = copy.deepcopy(order)
-    work = _Work(partner, items, stock, warehouses, ship_to, today, ItemResolver(partner, items))
+    work = _Work(
+        partner, items, stock, warehouses, ship_to, today, ItemResolver(partner, items), order.ship_from
+    )
     result = ChangeResult(order=new, lines=[], cancel=Purpose(change.purpose) is Purpose.CANCEL)
-    if result.cancel:
+    if order.status in CLOSED:
+        why = f"Order {order.po_number} is {order.status.value}; it takes no changes."
+        requests = change.lines or [None] * len(order.lines)
+        for i, req in enumerate(requests):
+            number = req.line_number if req is not None else order.lines[i].line_number
+            line = next((ln for ln in new.lines if ln.line_number == number), None)
+            code = req.change_code if req is not None else "DI"
+            result.lines.append(ChangeLineResult(number, code, False, line, req, "order.closed", why))
+    elif result.cancel:
         for position, line in enumerate(new.lines):
             if LineStatus.REJECTED in line.statuses and line.confirmed_quantity <= 0:
                 continue  # nothing left to cancel on it

@@ -27,6 +27,7 @@ class UnitOfWork(Protocol):
     outbound: Any
     control_numbers: Any
     audit: Any
+    acknowledgements: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -180,6 +180,45 @@ class PurchaseOrderRepository:
         row = self._c.execute(stmt).first()
         return _stored_po(row) if row is not None else None
 
+    def changes_for(self, partner_id: str | None, po_number: str) -> list[StoredPurchaseOrder]:
+        """The changes (860s) stored for this partner's PO number, in the order received."""
+        stmt = (
+            select(pos)
+            .where(
+                pos.c.partner_id.is_not_distinct_from(partner_id),
+                pos.c.po_number == po_number,
+                pos.c.kind == "change",
+            )
+            .order_by(pos.c.id)
+        )
+        return [_stored_po(r) for r in self._c.execute(stmt)]
+
+    def held_changes(self, orders: Iterable[tuple[str | None, str]]) -> list[int]:
+        """Ids of the changes held (waiting for their order) for these (partner, PO number) pairs."""
+        wanted = set(orders)
+        if not wanted:
+            return []
+        stmt = (
+            select(pos.c.id, pos.c.partner_id, pos.c.po_number)
+            .where(
+                pos.c.kind == "change",
+                pos.c.status == "held",
+                pos.c.po_number.in_(sorted({po for _, po in wanted})),
+            )
+            .order_by(pos.c.id)
+        )
+        return [int(r.id) for r in self._c.execute(stmt) if (r.partner_id, r.po_number) in wanted]
+
+    def changes_waiting(self, limit: int = 1000) -> list[int]:
+        """Ids of changes not answered yet (parsed or held), oldest first."""
+        stmt = (
+            select(pos.c.id)
+            .where(pos.c.kind == "change", pos.c.status.in_(("parsed", "held")))
+            .order_by(pos.c.id)
+            .limit(limit)
+        )
+        return [int(i) for i in self._c.execute(stmt).scalars()]
+
     def for_document(self, document_id: int) -> list[StoredPurchaseOrder]:
         stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
         return [_stored_po(r) for r in self._c.execute(stmt)]

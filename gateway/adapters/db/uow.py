@@ -17,6 +17,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, NestedTransaction
 
 from gateway.adapters.db.repositories import (
+    AcknowledgementRepository,
     AuditRepository,
     CatalogRepository,
     ControlNumberRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     outbound: OutboundRepository
     control_numbers: ControlNumberRepository
     audit: AuditRepository
+    acknowledgements: AcknowledgementRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.outbound = OutboundRepository(connection)
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
+        self.acknowledgements = AcknowledgementRepository(connection)
         return self
 
     def __exit__(

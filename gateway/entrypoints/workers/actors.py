@@ -18,7 +18,14 @@ QUEUE = "ordergate"
 MAX_RETRIES = 5
 MIN_BACKOFF_MS = 500
 MAX_BACKOFF_MS = 60_000
-STEP_NAMES = ("process_document", "confirm_document", "confirm_order", "emit_855", "deliver")
+STEP_NAMES = (
+    "process_document",
+    "confirm_document",
+    "confirm_order",
+    "emit_855",
+    "apply_change",
+    "deliver",
+)
 
 
 def declare(
