@@ -292,6 +292,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         invoice=d.invoice,
         change_ack=d.change_ack,
         answer_unknown_sender=d.answer_unknown_sender,
+        ack_window_hours=d.ack_window_hours,
     )
     p = doc.policy
     policy = OrderPolicy(

@@ -284,6 +284,8 @@ class DocumentsSchema(Strict):
     invoice: bool = True
     change_ack: bool = True
     answer_unknown_sender: bool = False
+    # hours after we deliver a document within which the partner's 997/999 is due
+    ack_window_hours: int = Field(default=24, ge=1, le=24 * 30)
 
 
 class FolderChannel(Strict):

@@ -95,6 +95,7 @@ class DocumentOptions:
     invoice: bool = True  # 810
     change_ack: bool = True  # 865
     answer_unknown_sender: bool = False
+    ack_window_hours: int = 24  # the partner's 997/999 for what we send is due within this
 
 
 @dataclass(slots=True)

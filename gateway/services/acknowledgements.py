@@ -13,7 +13,8 @@ interchange file into ``AckItem``s:
 outbound document: a set by the partner, GS06 and ST02 (and set id), a group by
 the partner and GS06, a TA1 by the partner and ISA13; stores one row per match
 (an item naming something we never sent is stored with no outbound document:
-unmatched, never dropped) and sets the outbound document's ``ack_status``.
+unmatched, never dropped) and sets the outbound document's ``ack_status`` to the
+partner's code (AK501/IK501, AK901 or TA104: ``A``, ``E``, ``P``, ``R``, ...).
 Running it again for the same document records nothing twice.
 
 Codes: AK501/IK501 ``A`` accepted, ``E`` accepted with errors, ``R``, ``M``,
@@ -187,7 +188,7 @@ def record_acknowledgements(uow: UnitOfWork, document_id: int, raw: bytes, at: d
         return []  # recorded by an earlier run of this step
     rows: list[dict[str, Any]] = []
     named: list[int] = []
-    statuses: dict[int, str] = {}
+    codes: dict[int, str] = {}
     partners: dict[tuple[str, str], str | None] = {}
     for header, item in read_acknowledgements(raw):
         key = (header.sender_qualifier, header.sender_id)
@@ -218,10 +219,10 @@ def record_acknowledgements(uow: UnitOfWork, document_id: int, raw: bytes, at: d
             )
             if outbound_id is not None:
                 named.append(outbound_id)
-                statuses[outbound_id] = item.status
+                codes[outbound_id] = item.code or item.status[:1].upper()
     uow.acknowledgements.add_many(rows)
-    for outbound_id, status in statuses.items():
-        uow.outbound.set_ack_status(outbound_id, status)
+    for outbound_id, code in codes.items():
+        uow.outbound.set_ack_status(outbound_id, code)
     unmatched = sum(1 for r in rows if r["outbound_document_id"] is None)
     uow.audit.record(
         "system",

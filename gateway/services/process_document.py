@@ -99,7 +99,7 @@ def process_document(ctx: Context, document_id: int) -> None:
             _resume(ctx, document_id)
             return
         if kinds & ACKNOWLEDGEMENTS:
-            record_acknowledgements(uow, document_id, doc.raw, ctx.clock())
+            record_acknowledgements(uow, document_id, doc.raw, doc.received_at)
         uow.documents.set_status(document_id, status, diags, partner_id=partner_id, format="x12")
         uow.audit.record(
             "system",
