@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from gateway.domain.orders import OrderStatus
-from gateway.services.acknowledgements import read_acknowledgements
 from gateway.services.ledger import overdue, resend, timeline
 from tests.integration.pipeline_helpers import (
     FIXED_NOW,
@@ -349,18 +348,6 @@ def test_999_and_ta1_from_a_5010_partner(pipeline: Pipeline) -> None:
         (t,) = uow.acknowledgements.for_document(doc_ta1)
         assert (t.kind, t.outbound_document_id, t.status) == ("TA1", ours.id, "accepted")
         assert uow.outbound.get(ours.id).ack_status == "A"
-
-
-def test_reading_acknowledgements_is_pure() -> None:
-    raw = ack_997(12, [("855", 3, [], "A"), ("865", 4, ["AK3*BCA*2**8"], "R")], 9, "P")
-    items = [item for _, item in read_acknowledgements(raw)]
-    assert [(i.set_id, i.set_control, i.status) for i in items] == [
-        ("855", "0003", "accepted"),
-        ("865", "0004", "rejected"),
-    ]
-    group_only = interchange("FA", "997", [["AK1*PR*12", "AK9*A*1*1*1"]], 10)
-    ((_, only),) = read_acknowledgements(group_only)
-    assert (only.group_control, only.set_control, only.status) == ("12", None, "accepted")
 
 
 # -- overdue, resend and the ledger ---------------------------------------------------
