@@ -78,6 +78,9 @@ def apply_stored_change(ctx: Context, change_id: int) -> int | None:
                 uow.commit()
             return None
         assert original is not None
+        uow.sales_orders.lock(sales.id)  # shipments and other changes wait: read it as it stands now
+        sales = uow.sales_orders.get(sales.id)
+        assert sales is not None
         change = stored.document
         po = original.document
         assert isinstance(change, PurchaseOrderChange) and isinstance(po, PurchaseOrder)
@@ -109,6 +112,10 @@ def apply_stored_change(ctx: Context, change_id: int) -> int | None:
             today=ctx.clock().date(),
             ship_to=po.party("ship_to"),
         )
+        status = "applied" if result.accepted else "refused"
+        if not uow.purchase_orders.settle_change(change_id, status):
+            uow.rollback()  # answered by a run of this same step meanwhile: nothing of this one stays
+            return _resume(ctx, change_id)
         deltas = [
             (lv.sku, lv.warehouse, lv.allocated - start)
             for lv, start in zip(levels, before, strict=True)
@@ -118,8 +125,6 @@ def apply_stored_change(ctx: Context, change_id: int) -> int | None:
             uow.catalog.apply_allocations(deltas)
         if result.accepted:
             uow.sales_orders.update(sales.id, result.order)
-        status = "applied" if result.accepted else "refused"
-        uow.purchase_orders.set_status(change_id, status)
         out_id = None
         if partner is not None and partner.x12 is not None and partner.documents.change_ack:
             out_id = _write_865(ctx, uow, partner, result, change, po, sales.id, change_id, test)

@@ -7,6 +7,7 @@ have left, ``shipped_quantity`` is set on the stored sales order through the rep
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from gateway.domain.orders import OrderStatus
+from gateway.services.changes import apply_stored_change
 from gateway.services.ledger import overdue, resend, timeline
+from gateway.services.sweep import sweep
 from tests.integration.pipeline_helpers import (
     FIXED_NOW,
     Pipeline,
@@ -407,3 +410,69 @@ def test_the_timeline_in_order(pipeline: Pipeline) -> None:
     with pipeline.uow() as uow:
         (change,) = uow.purchase_orders.for_document(change_doc)
         assert [e.outbound_id for e in timeline(uow, change.id)] == [e.outbound_id for e in entries]
+
+
+def test_a_change_left_unapplied_is_resumed_by_the_sweep_and_applied_once(pipeline: Pipeline) -> None:
+    pipeline.run(sample("850-4010-acme.x12"), "850.x12")
+    change_doc = pipeline.receive(sample("860-4010-acme.x12"), "860.x12")
+    dispatcher = pipeline.runtime.dispatcher
+    step, args = dispatcher.queue.popleft()  # type: ignore[attr-defined]
+    assert step == "process_document"
+    dispatcher.steps[step](*args)  # type: ignore[attr-defined]
+    assert [s for s, _ in dispatcher.queue] == ["deliver", "apply_change"]  # type: ignore[attr-defined]
+    dispatcher.queue.clear()  # type: ignore[attr-defined]  # a crash: the queued steps are lost
+    with pipeline.uow() as uow:
+        (change,) = uow.purchase_orders.for_document(change_doc)
+        assert change.status == "parsed"
+    sweep(pipeline.ctx)
+    pipeline.runtime.drain()
+    with pipeline.uow() as uow:
+        assert uow.purchase_orders.get(change.id).status == "applied"
+        (out,) = uow.outbound.list(doc_type="865")
+        allocated = {(s.sku, s.warehouse): s.allocated for s in uow.catalog.stock(uow.catalog.all_items())}
+    # the step again (a redelivered message): nothing twice
+    assert apply_stored_change(pipeline.ctx, change.id) == out.id
+    pipeline.runtime.drain()
+    with pipeline.uow() as uow:
+        assert len(uow.outbound.list(doc_type="865")) == 1
+        assert {
+            (s.sku, s.warehouse): s.allocated for s in uow.catalog.stock(uow.catalog.all_items())
+        } == allocated
+        assert_stock_consistent(uow)
+        assert_control_numbers_unique(uow)
+        assert_delivered(uow, pipeline.outbox)
+
+
+def test_the_same_change_applied_twice_at_once_is_applied_once(pipeline: Pipeline) -> None:
+    pipeline.run(sample("850-4010-acme.x12"), "850.x12")
+    change_doc = pipeline.receive(sample("860-4010-acme.x12"), "860.x12")
+    dispatcher = pipeline.runtime.dispatcher
+    step, args = dispatcher.queue.popleft()  # type: ignore[attr-defined]
+    dispatcher.steps[step](*args)  # type: ignore[attr-defined]
+    dispatcher.queue.clear()  # type: ignore[attr-defined]
+    with pipeline.uow() as uow:
+        (change,) = uow.purchase_orders.for_document(change_doc)
+    barrier = threading.Barrier(2)
+    results: list[int | None] = []
+    errors: list[BaseException] = []
+
+    def apply() -> None:
+        barrier.wait()
+        try:
+            results.append(apply_stored_change(pipeline.ctx, change.id))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=apply) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with pipeline.uow() as uow:
+        (out,) = uow.outbound.list(doc_type="865")
+        assert results == [out.id, out.id]
+        so = uow.sales_orders.get_by_purchase_order(uow.purchase_orders.find("ACMEHARDWARE", PO).id)
+        assert [ln.line_number for ln in so.order.lines] == ["1", "2", "3", "4"]  # line 4 added once
+        assert_stock_consistent(uow)
+        assert_control_numbers_unique(uow)

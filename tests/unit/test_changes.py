@@ -323,3 +323,17 @@ def test_change_other_takes_what_it_states() -> None:
     assert (line.ordered_quantity, line.unit_price) == (D(12), D("5.00"))
     assert allocated(levels)["GAD-2"] == D(12)
     assert result.lines[0].acks == [LineAck(ChangeAck.ACCEPTED, D(12))]
+
+
+def test_a_closed_order_takes_no_change() -> None:
+    levels = stock()
+    order = confirmed(levels)
+    cancelled = run(order, change(purpose=Purpose.CANCEL), levels).order
+    assert cancelled.status is OrderStatus.CANCELLED
+    before_stock = allocated(levels)
+    again = run(cancelled, change(poc("1", "QI", ChangeCode.QUANTITY_INCREASE, qty="20")), levels)
+    assert not again.accepted and again.order == cancelled
+    assert [(r.reason, r.acks) for r in again.lines] == [
+        ("order.closed", [LineAck(ChangeAck.REJECTED, D(10))])
+    ]
+    assert allocated(levels) == before_stock

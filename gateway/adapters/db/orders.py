@@ -265,6 +265,18 @@ class PurchaseOrderRepository:
         if result.rowcount == 0:
             raise NotFound(f"no purchase order {purchase_order_id}")
 
+    def settle_change(self, change_id: int, status: str, waiting: Iterable[str] = ("parsed", "held")) -> bool:
+        """Mark a change answered, only if it is still waiting; False when another run answered it.
+
+        A compare-and-set: on PostgreSQL a second writer waits for the first's row lock and then
+        finds the status changed (0 rows), on SQLite the write lock serialises them."""
+        result = self._c.execute(
+            update(pos)
+            .where(pos.c.id == change_id, pos.c.kind == "change", pos.c.status.in_(list(waiting)))
+            .values(status=status)
+        )
+        return result.rowcount == 1
+
     def set_statuses(self, statuses: Iterable[tuple[int, str]]) -> None:
         """``set_status`` for many orders in one statement (executemany)."""
         rows = [{"b_id": po_id, "b_status": status} for po_id, status in statuses]
@@ -436,6 +448,13 @@ class SalesOrderRepository:
 
     def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
         self.add_lines([(sales_order_id, order)])
+
+    def lock(self, sales_order_id: int) -> None:
+        """Hold the sales order's row for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
+        write lock already holds the whole database), so no other writer changes it meanwhile."""
+        self._c.execute(
+            select(sales_orders.c.id).where(sales_orders.c.id == sales_order_id).with_for_update()
+        )
 
     def get(self, sales_order_id: int) -> StoredSalesOrder | None:
         found = self._load(select(sales_orders).where(sales_orders.c.id == sales_order_id))
