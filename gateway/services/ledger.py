@@ -300,11 +300,11 @@ def timeline(uow: UnitOfWork, purchase_order_id: int, *, now: datetime | None = 
 def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
     """Documents we delivered with no 997/999/TA1 from the partner after its window, oldest first."""
     now = _aware(now)
-    waiting = [out_id for out_id, acknowledged in uow.acknowledgements.awaiting() if not acknowledged]
     partners: dict[str, PartnerProfile | None] = {}
     numbers: dict[int, str | None] = {}
     found: list[OverdueItem] = []
-    for out in uow.outbound.get_many(waiting):
+    # no window is shorter than an hour: what was sent within the last hour is not overdue anywhere
+    for out in uow.acknowledgements.unacknowledged(sent_before=now - timedelta(hours=1)):
         if out.partner_id not in partners:
             partners[out.partner_id] = uow.partners.get(out.partner_id)
         partner = partners[out.partner_id]

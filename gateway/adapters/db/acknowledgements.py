@@ -107,10 +107,23 @@ class AcknowledgementRepository:
         )
         return [int(i) for i in self._c.execute(stmt).scalars()]
 
-    def awaiting(self, sent_before: datetime | None = None) -> list[tuple[int, bool]]:
-        """Sent outbound documents (not acknowledgements) and whether any acknowledgement names them."""
+    def unacknowledged(self, sent_before: datetime) -> list[Row[Any]]:
+        """Outbound documents (not acknowledgements) delivered before ``sent_before`` that no
+        acknowledgement names: id, partner, type, PO row, control numbers and times (not the bytes)."""
         has_ack = select(acks.c.id).where(acks.c.outbound_document_id == out.c.id).exists()
-        stmt = select(out.c.id, has_ack).where(out.c.delivery_status == "sent", _NOT_ACKS).order_by(out.c.id)
-        if sent_before is not None:
-            stmt = stmt.where(out.c.delivered_at <= sent_before)
-        return [(int(i), bool(h)) for i, h in self._c.execute(stmt)]
+        stmt = (
+            select(
+                out.c.id,
+                out.c.partner_id,
+                out.c.doc_type,
+                out.c.purchase_order_id,
+                out.c.isa_control,
+                out.c.gs_control,
+                out.c.st_control,
+                out.c.delivered_at,
+                out.c.created_at,
+            )
+            .where(out.c.delivery_status == "sent", _NOT_ACKS, ~has_ack, out.c.delivered_at <= sent_before)
+            .order_by(out.c.id)
+        )
+        return list(self._c.execute(stmt))
