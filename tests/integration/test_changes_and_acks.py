@@ -476,3 +476,24 @@ def test_the_same_change_applied_twice_at_once_is_applied_once(pipeline: Pipelin
         assert [ln.line_number for ln in so.order.lines] == ["1", "2", "3", "4"]  # line 4 added once
         assert_stock_consistent(uow)
         assert_control_numbers_unique(uow)
+
+
+def test_cancel_before_anything_shipped_cancels_the_order_and_frees_its_stock(pipeline: Pipeline) -> None:
+    pipeline.run(sample("850-4010-acme.x12"), "850.x12")
+    po_id = order_row(pipeline).id
+    change_doc = pipeline.run(change_860([], 5003, purpose="01"), "cancel.x12")
+    with pipeline.uow() as uow:
+        (change,) = uow.purchase_orders.for_document(change_doc)
+        assert change.status == "applied"
+        order = uow.sales_orders.get_by_purchase_order(po_id).order
+        assert order.status is OrderStatus.CANCELLED
+        assert all(
+            ln.allocations == [] and ln.cancelled_quantity == ln.ordered_quantity for ln in order.lines
+        )
+        assert all(s.allocated == 0 for s in uow.catalog.stock(["HX-1420", "WB-3300", "SC-0812"]))
+        assert_stock_consistent(uow)
+        entries = timeline(uow, po_id)
+    (out,) = outbound_of(pipeline, "865", change.id)
+    assert next(s for s in segments(out.data) if s[0] == "BCA")[2] == "AD"
+    assert poc_acks(out.data) == [(n, "DI", [("ID", "0")]) for n in ("1", "2", "3")]
+    assert (entries[0].document, entries[0].status) == ("850", "cancelled")
