@@ -29,6 +29,7 @@ from gateway.config import Settings
 from gateway.domain.channels import RetryPolicy
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import ChannelError
+from gateway.services.changes import apply_stored_change
 from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.polling import poll_channel
@@ -43,6 +44,7 @@ STEPS: dict[str, Callable[..., object]] = {
     "confirm_document": confirm_document,
     "confirm_order": confirm_purchase_order,
     "emit_855": emit_855,
+    "apply_change": apply_stored_change,
     "deliver": deliver,
     "poll_channel": poll_channel,
 }

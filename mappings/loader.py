@@ -324,6 +324,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         freight_charge=d.freight_charge,
         tax_percent=d.tax_percent,
         backorder_release=d.backorder_release,
+        ack_window_hours=d.ack_window_hours,
     )
     p = doc.policy
     policy = OrderPolicy(

@@ -293,6 +293,8 @@ class DocumentsSchema(Strict):
     freight_charge: Decimal = Field(default=Decimal(0), ge=0)
     tax_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     backorder_release: Literal["po_ack", "none"] = "po_ack"
+    # hours after we deliver a document within which the partner's 997/999 is due
+    ack_window_hours: int = Field(default=24, ge=1, le=24 * 30)
 
 
 class FolderChannel(Strict):

@@ -36,6 +36,7 @@ class OrderStatus(StrEnum):
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     TEST = "test"  # a test-indicator order kept apart from production stock
+    CANCELLED = "cancelled"  # cancelled by the buyer's change (860) before anything shipped
 
 
 @dataclass(slots=True)

@@ -112,6 +112,7 @@ class DocumentOptions:
     # when received stock releases a backorder: "po_ack" sends a new 855 (BAK01 05, replace),
     # "none" says nothing until the 856
     backorder_release: str = "po_ack"
+    ack_window_hours: int = 24  # the partner's 997/999 for what we send is due within this
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ from gateway.domain.orders import OrderStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.domain.rules import confirm_order
 from gateway.errors import GatewayError
+from gateway.services.changes import release_held_changes
 from gateway.services.emit import write_855
 from gateway.services.ports import Context, UnitOfWork
 from outbound.x12.writer import Party
@@ -62,9 +63,12 @@ def confirm_purchase_order(ctx: Context, purchase_order_id: int) -> int:
             uow.rollback()
             _resume_existing(ctx, found)
             return found
+        held = release_held_changes(uow, [stored])
         uow.commit()
     if result.outbound:
         ctx.dispatcher.send("deliver", *result.outbound)
+    for change_id in held:
+        ctx.dispatcher.send("apply_change", change_id)
     return result.sales_orders[purchase_order_id]
 
 
@@ -92,10 +96,13 @@ def confirm_document(ctx: Context, document_id: int) -> int:
                 if len(chunk) < CHUNK_SIZE:
                     break
                 continue
+            held = release_held_changes(uow, [s for s in chunk if s.id in result.sales_orders])
             uow.commit()
         made += len(result.sales_orders)
         if result.outbound:
             ctx.dispatcher.send("deliver", *result.outbound)
+        for change_id in held:
+            ctx.dispatcher.send("apply_change", change_id)
         for po_id in result.failed:
             ctx.dispatcher.send("confirm_order", po_id)  # alone, with the step's own retries
         after = chunk[-1].id

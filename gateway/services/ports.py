@@ -34,6 +34,7 @@ class UnitOfWork(Protocol):
     shipments: Any
     invoices: Any
     sequences: Any
+    acknowledgements: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -23,6 +23,7 @@ from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
 from gateway.domain.partners import PartnerProfile
 from gateway.domain.serialize import to_json
 from gateway.errors import DuplicatePurchaseOrder, GatewayError
+from gateway.services.acknowledgements import record_acknowledgements
 from gateway.services.parse_documents import DocumentResult, x12_results_with_events
 from gateway.services.ports import Context, UnitOfWork
 from gateway.services.sweep import unfinished_steps
@@ -30,6 +31,8 @@ from outbound.x12.ack import AckBuilder, AckResult
 from outbound.x12.writer import Party
 from parsers.detect import detect_format
 from parsers.x12.structure import InterchangeHeader
+
+ACKNOWLEDGEMENTS = frozenset(("997", "999", "TA1"))
 
 
 @dataclass(slots=True)
@@ -83,8 +86,10 @@ def process_document(ctx: Context, document_id: int) -> None:
             uow.commit()
             return
         handed: dict[int, PurchaseOrder] = {}
+        changes: list[int] = []
+        kinds: set[str] = set()
         new_orders, outbound_ids, status, diags, partner_id = _process_x12(
-            ctx, uow, document_id, doc.raw, handed, claimed_by=doc.partner_id
+            ctx, uow, document_id, doc.raw, handed, changes, kinds, claimed_by=doc.partner_id
         )
         again = uow.documents.get(document_id)
         if again is not None and again.status != "received":
@@ -93,6 +98,8 @@ def process_document(ctx: Context, document_id: int) -> None:
             uow.rollback()
             _resume(ctx, document_id)
             return
+        if kinds & ACKNOWLEDGEMENTS:
+            record_acknowledgements(uow, document_id, doc.raw, doc.received_at)
         uow.documents.set_status(document_id, status, diags, partner_id=partner_id, format="x12")
         uow.audit.record(
             "system",
@@ -108,6 +115,8 @@ def process_document(ctx: Context, document_id: int) -> None:
         ctx.dispatcher.send("deliver", *outbound_ids)
     if new_orders:
         ctx.dispatcher.send("confirm_document", document_id)
+    for change_id in changes:
+        ctx.dispatcher.send("apply_change", change_id)
 
 
 def _resume(ctx: Context, document_id: int) -> None:
@@ -124,6 +133,8 @@ def _process_x12(
     document_id: int,
     raw: bytes,
     handed: dict[int, PurchaseOrder],
+    changes: list[int],
+    kinds: set[str],
     *,
     claimed_by: str | None = None,
 ) -> tuple[list[int], list[int], str, list[dict[str, Any]], str | None]:
@@ -208,6 +219,7 @@ def _process_x12(
             partner.id, header.sender_qualifier, header.sender_id, header.control, document_id
         )
         diags.extend(_diag_list(work.results))
+        kinds.update(r.kind for r in work.results)
         for r in work.results:
             if r.document is None:
                 if r.status == "rejected" and r.kind in ("850", "860"):
@@ -215,6 +227,13 @@ def _process_x12(
                 continue
             po_id, duplicate = _store_order(uow, r.document, partner.id, document_id)
             if duplicate:
+                uow.audit.record(
+                    "system",
+                    "purchase_order",
+                    po_id,
+                    "duplicate_received",
+                    {"document": document_id, "po": r.document.po_number},
+                )
                 statuses.append("duplicate")
                 diags.append(
                     _note(
@@ -226,7 +245,9 @@ def _process_x12(
             elif isinstance(r.document, PurchaseOrder):
                 new_orders.append(po_id)
                 handed[po_id] = r.document
-        if not any(r.kind in ("850", "860") for r in work.results) and work.results:
+            else:
+                changes.append(po_id)
+        if not any(r.kind in ("850", "860", *ACKNOWLEDGEMENTS) for r in work.results) and work.results:
             statuses.append("rejected")
     if not works:
         statuses.append("rejected")

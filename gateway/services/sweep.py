@@ -7,6 +7,7 @@ find work that is not finished and send its step again:
 - a document with a purchase order still ``parsed`` and no sales order → ``confirm_document``;
 - an answered sales order (confirmed, rejected, test) whose partner wants an 855
   and has none → ``emit_855``;
+- a purchase-order change not answered yet (parsed or held) → ``apply_change``;
 - outbound documents still ``pending`` → ``deliver`` (a document's together).
 
 Run it when a worker starts and from time to time; running it while the steps
@@ -57,6 +58,9 @@ def sweep(ctx: Context, *, limit: int = 1000) -> int:
                 sends.append(("process_document", (doc.id,)))
             else:
                 sends.extend(unfinished_steps(uow, doc.id))
+        sends.extend(
+            ("apply_change", (change_id,)) for change_id in uow.purchase_orders.changes_waiting(limit)
+        )
         queued = {out_id for step, ids in sends if step == "deliver" for out_id in ids}
         # older than the window, or not tied to a document
         rest = [out.id for out in uow.outbound.list(delivery_status="pending") if out.id not in queued]

@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "packages",
     "invoices",
     "bin_locations",
+    "acknowledgements",
 }
 
 

@@ -98,6 +98,20 @@ EXPECTED: dict[str, Expect] = {
     "850-5010-delta-short-review.x12": Expect("DM-77019", "needs_review", review=("stock.short",)),
 }
 ALL_LINES_855 = {"ACMEHARDWARE", "BRIGHTSUPPLY", "DELTAMRO"}  # Cornerstore wants exceptions only
+# The sales order as it stands after the sample changes (the 855 still answers the 850 as sent):
+# 860-4010-acme.x12 takes line 2 down to 4 CA, deletes line 3 and adds line 4 (20 EA TB-0090),
+# backordered in full because the order ships from COL and COL has no TB-0090 left.
+AFTER_CHANGES: dict[str, Expect] = {
+    "850-4010-acme.x12": Expect(
+        "4500018812",
+        "confirmed",
+        "AC",
+        {"1": "IA", "2": "IA", "3": "IR", "4": "IB"},
+        {"2": ("4", "0", "0"), "3": ("0", "0", "144"), "4": ("0", "20", "0")},
+        {"COL"},
+    ),
+}
+CHANGE_ACKS = {"860-4010-acme.x12": ("AC", [("2", "QD", ["IA"]), ("3", "DI", ["ID"]), ("4", "AI", ["IB"])])}
 
 
 def _run_samples(pipeline: Pipeline) -> dict[str, int]:
@@ -111,12 +125,13 @@ def test_every_sample_order_gets_the_promised_outcome(pipeline: Pipeline) -> Non
     ids = _run_samples(pipeline)
     assert set(EXPECTED) <= set(ids)
     with pipeline.uow() as uow:
-        for name, expect in EXPECTED.items():
+        for name, answered_855 in EXPECTED.items():
             pos = uow.purchase_orders.for_document(ids[name])
-            assert [p.po_number for p in pos] == [expect.po], name
+            assert [p.po_number for p in pos] == [answered_855.po], name
             so = uow.sales_orders.get_by_purchase_order(pos[0].id)
             assert so is not None, name
             order = so.order
+            expect = AFTER_CHANGES.get(name, answered_855)
             assert order.status.value == expect.status, (name, order.status, order.review_reasons)
             if expect.ack_type:
                 assert order.ack_type.value == expect.ack_type, name
@@ -134,6 +149,7 @@ def test_every_sample_order_gets_the_promised_outcome(pipeline: Pipeline) -> Non
             acks_855 = uow.outbound.list(purchase_order_id=pos[0].id, doc_type="855")
             answered = order.status in (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.TEST)
             assert len(acks_855) == (1 if answered else 0), name
+            expect = answered_855
             if answered and order.status is OrderStatus.CONFIRMED:
                 data = acks_855[0].data
                 bak = next(s for s in segments(data) if s[0] == "BAK")
@@ -147,6 +163,21 @@ def test_every_sample_order_gets_the_promised_outcome(pipeline: Pipeline) -> Non
                         assert code in per_line[number], (name, number, per_line.get(number))
                     else:  # exceptions only: a line left out was taken as ordered
                         assert code == "IA", (name, number)
+
+        # each sample change answered with an 865 whose codes say what was done
+        for name, (bca02, lines) in CHANGE_ACKS.items():
+            (change,) = uow.purchase_orders.for_document(ids[name])
+            assert change.status == "applied", name
+            (ack_865,) = uow.outbound.list(purchase_order_id=change.id, doc_type="865")
+            segs = segments(ack_865.data)
+            assert next(s for s in segs if s[0] == "BCA")[2] == bca02, name
+            got: list[tuple[str, str, list[str]]] = []
+            for seg in segs:
+                if seg[0] == "POC":
+                    got.append((seg[1], seg[2], []))
+                elif seg[0] == "ACK":
+                    got[-1][2].append(seg[1])
+            assert got == lines, name
 
         # the price rule confirmed at our price
         (price_po,) = uow.purchase_orders.for_document(ids["850-4010-acme-price.x12"])

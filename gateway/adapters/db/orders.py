@@ -180,6 +180,45 @@ class PurchaseOrderRepository:
         row = self._c.execute(stmt).first()
         return _stored_po(row) if row is not None else None
 
+    def changes_for(self, partner_id: str | None, po_number: str) -> list[StoredPurchaseOrder]:
+        """The changes (860s) stored for this partner's PO number, in the order received."""
+        stmt = (
+            select(pos)
+            .where(
+                pos.c.partner_id.is_not_distinct_from(partner_id),
+                pos.c.po_number == po_number,
+                pos.c.kind == "change",
+            )
+            .order_by(pos.c.id)
+        )
+        return [_stored_po(r) for r in self._c.execute(stmt)]
+
+    def held_changes(self, orders: Iterable[tuple[str | None, str]]) -> list[int]:
+        """Ids of the changes held (waiting for their order) for these (partner, PO number) pairs."""
+        wanted = set(orders)
+        if not wanted:
+            return []
+        stmt = (
+            select(pos.c.id, pos.c.partner_id, pos.c.po_number)
+            .where(
+                pos.c.kind == "change",
+                pos.c.status == "held",
+                pos.c.po_number.in_(sorted({po for _, po in wanted})),
+            )
+            .order_by(pos.c.id)
+        )
+        return [int(r.id) for r in self._c.execute(stmt) if (r.partner_id, r.po_number) in wanted]
+
+    def changes_waiting(self, limit: int = 1000) -> list[int]:
+        """Ids of changes not answered yet (parsed or held), oldest first."""
+        stmt = (
+            select(pos.c.id)
+            .where(pos.c.kind == "change", pos.c.status.in_(("parsed", "held")))
+            .order_by(pos.c.id)
+            .limit(limit)
+        )
+        return [int(i) for i in self._c.execute(stmt).scalars()]
+
     def for_document(self, document_id: int) -> list[StoredPurchaseOrder]:
         stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
         return [_stored_po(r) for r in self._c.execute(stmt)]
@@ -225,6 +264,18 @@ class PurchaseOrderRepository:
         result = self._c.execute(update(pos).where(pos.c.id == purchase_order_id).values(status=status))
         if result.rowcount == 0:
             raise NotFound(f"no purchase order {purchase_order_id}")
+
+    def settle_change(self, change_id: int, status: str, waiting: Iterable[str] = ("parsed", "held")) -> bool:
+        """Mark a change answered, only if it is still waiting; False when another run answered it.
+
+        A compare-and-set: on PostgreSQL a second writer waits for the first's row lock and then
+        finds the status changed (0 rows), on SQLite the write lock serialises them."""
+        result = self._c.execute(
+            update(pos)
+            .where(pos.c.id == change_id, pos.c.kind == "change", pos.c.status.in_(list(waiting)))
+            .values(status=status)
+        )
+        return result.rowcount == 1
 
     def set_statuses(self, statuses: Iterable[tuple[int, str]]) -> None:
         """``set_status`` for many orders in one statement (executemany)."""
@@ -390,13 +441,43 @@ class SalesOrderRepository:
         )
         if result.rowcount == 0:
             raise NotFound(f"no sales order {sales_order_id}")
-        line_ids = select(lines_t.c.id).where(lines_t.c.sales_order_id == sales_order_id)
-        self._c.execute(delete(allocations).where(allocations.c.sales_order_line_id.in_(line_ids)))
-        self._c.execute(delete(lines_t).where(lines_t.c.sales_order_id == sales_order_id))
-        self._insert_lines(sales_order_id, order)
+        # lines keep their rows (by position): shipment lines and other records point at them
+        existing = {
+            int(r.position): int(r.id)
+            for r in self._c.execute(
+                select(lines_t.c.id, lines_t.c.position).where(lines_t.c.sales_order_id == sales_order_id)
+            )
+        }
+        if existing:
+            self._c.execute(
+                delete(allocations).where(allocations.c.sales_order_line_id.in_(list(existing.values())))
+            )
+        added: list[tuple[Any, ...]] = []
+        allocation_rows: list[tuple[Any, ...]] = []
+        for p, line in enumerate(order.lines):
+            row = _line_row(sales_order_id, p, line)
+            line_id = existing.pop(p, None)
+            if line_id is None:
+                added.append(row)
+            else:
+                values = dict(zip(_LINE_KEYS, row, strict=True))
+                self._c.execute(update(lines_t).where(lines_t.c.id == line_id).values(**values))
+            for a in line.allocations:
+                allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
+        if existing:  # positions the order no longer has
+            self._c.execute(delete(lines_t).where(lines_t.c.id.in_(list(existing.values()))))
+        _LINE_ROWS.execute(self._c, added)
+        _ALLOCATION_ROWS.execute(self._c, allocation_rows)
 
     def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
         self.add_lines([(sales_order_id, order)])
+
+    def lock(self, sales_order_id: int) -> None:
+        """Hold the sales order's row for this transaction (PostgreSQL ``FOR UPDATE``; SQLite's
+        write lock already holds the whole database), so no other writer changes it meanwhile."""
+        self._c.execute(
+            select(sales_orders.c.id).where(sales_orders.c.id == sales_order_id).with_for_update()
+        )
 
     def get(self, sales_order_id: int) -> StoredSalesOrder | None:
         found = self._load(select(sales_orders).where(sales_orders.c.id == sales_order_id))

@@ -83,3 +83,25 @@ class AuditEntry:
     entity_id: str
     action: str
     detail: Any
+
+
+@dataclass(slots=True)
+class StoredAcknowledgement:
+    """One item of a partner's 997/999/TA1: a set, a group or an interchange it answered."""
+
+    id: int
+    document_id: int
+    position: int
+    partner_id: str | None
+    kind: str  # 997 999 TA1
+    interchange_control: str | None
+    acknowledged_interchange: str | None
+    functional_id: str | None
+    group_control: str | None
+    set_id: str | None
+    set_control: str | None
+    status: str
+    code: str | None
+    errors: Any
+    outbound_document_id: int | None  # None: it names nothing we sent
+    received_at: datetime

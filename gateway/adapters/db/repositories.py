@@ -5,6 +5,7 @@ domain dataclasses (``gateway.domain``) or, where a row carries more than the
 domain class (ids, timestamps, statuses), to a ``records`` dataclass.
 """
 
+from gateway.adapters.db.acknowledgements import AcknowledgementRepository
 from gateway.adapters.db.audit import AuditRepository
 from gateway.adapters.db.catalog import AllocationDelta, CatalogRepository
 from gateway.adapters.db.control_numbers import ControlNumberRepository
@@ -14,6 +15,7 @@ from gateway.adapters.db.outbound import OutboundRepository, idempotency_key
 from gateway.adapters.db.partners import PartnerRepository
 
 __all__ = [
+    "AcknowledgementRepository",
     "AllocationDelta",
     "AuditRepository",
     "CatalogRepository",

@@ -410,3 +410,34 @@ invoices = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index(None, "partner_id", "po_number"),
 )
+
+ACK_STATUSES = ("accepted", "accepted_with_errors", "partially_accepted", "rejected")
+ACK_KINDS = ("997", "999", "TA1")
+
+# What the partner's 997/999/TA1 said about what we sent: one row per acknowledged set (AK2/IK2),
+# per group acknowledged without set detail (AK9 only) and per TA1; ``outbound_document_id`` is the
+# document it names, NULL when it names nothing we sent (kept, not dropped).
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_id", Id, ForeignKey("inbound_documents.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # order within the inbound document
+    Column("partner_id", String(64)),
+    Column("kind", String(3), nullable=False),
+    Column("interchange_control", String(9)),  # ISA13 of the acknowledgement itself
+    Column("acknowledged_interchange", String(9)),  # TA101
+    Column("functional_id", String(2)),  # AK101 / IK... GS01 acknowledged
+    Column("group_control", String(9)),  # AK102
+    Column("set_id", String(3)),  # AK201
+    Column("set_control", String(9)),  # AK202
+    Column("status", String(24), nullable=False),
+    Column("code", String(2)),  # AK501 / IK501 / AK901 / TA104
+    Column("errors", Json(), nullable=False),  # AK3/AK4 (IK3/IK4) and AK5/IK5 codes, TA105
+    Column("outbound_document_id", Id, ForeignKey("outbound_documents.id")),
+    Column("received_at", UtcDateTime(), nullable=False),
+    CheckConstraint(_one_of("status", ACK_STATUSES), name="status"),
+    CheckConstraint(_one_of("kind", ACK_KINDS), name="kind"),
+    UniqueConstraint("document_id", "position"),
+    Index(None, "outbound_document_id"),
+)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, NestedTransaction
 from gateway.adapters.db.invoices import InvoiceRepository
 from gateway.adapters.db.polls import PollRepository
 from gateway.adapters.db.repositories import (
+    AcknowledgementRepository,
     AuditRepository,
     CatalogRepository,
     ControlNumberRepository,
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     shipments: ShipmentRepository
     invoices: InvoiceRepository
     sequences: SequenceRepository
+    acknowledgements: AcknowledgementRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.shipments = ShipmentRepository(connection)
         self.invoices = InvoiceRepository(connection)
         self.sequences = SequenceRepository(connection)
+        self.acknowledgements = AcknowledgementRepository(connection)
         return self
 
     def __exit__(

@@ -22,6 +22,7 @@ ROUTERS: tuple[str, ...] = (
     "gateway.entrypoints.api.routers.health",
     "gateway.entrypoints.api.routers.documents",
     "gateway.entrypoints.api.routers.fulfilment",
+    "gateway.entrypoints.api.routers.orders",
 )
 
 

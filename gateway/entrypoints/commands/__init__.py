@@ -12,4 +12,5 @@ MODULES: tuple[str, ...] = (
     "gateway.entrypoints.commands.serve",
     "gateway.entrypoints.commands.channels",
     "gateway.entrypoints.commands.fulfilment",
+    "gateway.entrypoints.commands.ledger",
 )

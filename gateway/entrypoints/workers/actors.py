@@ -23,6 +23,7 @@ STEP_NAMES = (
     "confirm_document",
     "confirm_order",
     "emit_855",
+    "apply_change",
     "deliver",
     "poll_channel",
 )

@@ -1,0 +1,104 @@
+"""``ordergate ledger PO``, ``ordergate overdue`` and ``ordergate resend OUTBOUND_ID``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.entrypoints.commands.common import data_options, ready
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from gateway.bootstrap import build
+
+    return build(ready(args))
+
+
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from gateway.services.ledger import timeline
+
+    runtime = _open(args)
+    try:
+        with runtime.context.uow() as uow:
+            found = [
+                so
+                for so in uow.sales_orders.list()
+                if so.order.po_number == args.po
+                and (args.partner is None or so.order.partner_id == args.partner)
+            ]
+            ids = [so.purchase_order_id for so in found]
+            if not ids:
+                stored = uow.purchase_orders.find(args.partner, args.po) if args.partner else None
+                ids = [stored.id] if stored is not None else []
+            if not ids:
+                print(f"ordergate: no order {args.po}", file=sys.stderr)
+                return 1
+            for po_id in ids:
+                stored = uow.purchase_orders.get(po_id)
+                print(f"PO {args.po} from {stored.partner_id if stored else '?'} (purchase order {po_id})")
+                for e in timeline(uow, po_id):
+                    arrow = "<-" if e.direction == "in" else "->"
+                    ref = f"doc {e.document_id}" if e.direction == "in" else f"out {e.outbound_id}"
+                    print(
+                        f"  {e.at:%Y-%m-%d %H:%M:%S} {arrow} {e.document:<4} {e.status:<20} "
+                        f"{e.control or '-':<22} {ref:<9} {e.summary}"
+                    )
+    finally:
+        runtime.engine.dispose()
+    return 0
+
+
+def _cmd_overdue(args: argparse.Namespace) -> int:
+    from gateway.services.ledger import overdue
+
+    runtime = _open(args)
+    now = datetime.now(UTC)
+    try:
+        with runtime.context.uow() as uow:
+            items = overdue(uow, now)
+    finally:
+        runtime.engine.dispose()
+    if not items:
+        print("No document is waiting for an acknowledgement beyond its partner's window.")
+        return 0
+    print(
+        f"{'outbound':>8}  {'partner':<14} {'doc':<4} {'PO':<14} {'control':<22} {'sent (UTC)':<16} overdue"
+    )
+    for o in items:
+        hours = o.overdue_by(now).total_seconds() / 3600
+        print(
+            f"{o.outbound_id:>8}  {o.partner_id:<14} {o.document:<4} {o.po_number or '-':<14} "
+            f"{o.control or '-':<22} {o.sent_at:%Y-%m-%d %H:%M} {hours:.1f} h"
+        )
+    return 0
+
+
+def _cmd_resend(args: argparse.Namespace) -> int:
+    from gateway.services.ledger import resend
+
+    runtime = _open(args)
+    try:
+        resend(runtime.context, args.outbound_id)
+    finally:
+        runtime.engine.dispose()
+    print(f"outbound document {args.outbound_id} delivered again")
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ledger", help="everything received and sent about one purchase order, in order")
+    p.add_argument("po", help="the purchase order number")
+    p.add_argument("--partner", help="the partner id, when several partners use the number")
+    data_options(p)
+    p.set_defaults(func=_cmd_ledger)
+
+    p = sub.add_parser("overdue", help="documents we sent whose 997/999 is overdue")
+    data_options(p)
+    p.set_defaults(func=_cmd_overdue)
+
+    p = sub.add_parser("resend", help="deliver a stored outbound document again, unchanged")
+    p.add_argument("outbound_id", type=int, help="the outbound document id (see `ordergate ledger`)")
+    data_options(p)
+    p.set_defaults(func=_cmd_resend)
