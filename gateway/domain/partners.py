@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from gateway.domain.as2 import As2Settings
+
 
 class ShortStockAction(StrEnum):
     BACKORDER = "backorder"  # confirm what we have, backorder the rest (855 IB)
@@ -112,3 +114,4 @@ class PartnerProfile:
     duplicate_window_days: int = 30
     outbox: str | None = None  # folder for outbound documents on the embedded default
     source_file: str | None = None
+    as2: As2Settings | None = None  # the AS2 channel, when the partner has one
