@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     gs_id: str = "ORDERGATE"
     duplicate_interchange_days: int = 30
     answer_unknown_senders: bool = False
+    # our AS2 identity: the id, our private key(s) and certificate(s) as a path, env:NAME or file:PATH
+    # (a PEM bundle may hold several during a rollover), and where partners post asynchronous MDNs
+    as2_id: str = "ORDERGATE"
+    as2_key: str | None = None
+    as2_certificate: str | None = None
+    as2_mdn_url: str | None = None
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
 
