@@ -56,10 +56,3 @@ def record_as2_refusal(ctx: Context, *, as2_from: str, message_id: str, detail: 
     with ctx.uow() as uow:
         uow.audit.record("system", "as2_message", as2_key(as2_from, message_id)[:100], "refused", detail)
         uow.commit()
-
-
-def record_as2_delivery(ctx: Context, *, partner_id: str, message_id: str, detail: dict[str, Any]) -> None:
-    """The outcome of an AS2 send (the partner's MDN, or why none came)."""
-    with ctx.uow() as uow:
-        uow.audit.record("system", "as2_message", f"{partner_id}/{message_id}"[:100], "sent", detail)
-        uow.commit()
