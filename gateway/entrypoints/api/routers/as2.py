@@ -29,6 +29,8 @@ from gateway.adapters.channels.as2_mime import Identity, Inbound, PartnerView, b
 from gateway.bootstrap import Runtime
 from gateway.domain.as2 import Disposition, MdnMode
 from gateway.services.as2_inbound import record_as2_refusal, store_as2_payload
+from gateway.services.ports import InlineDispatcher
+from gateway.services.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,20 @@ class Drainer:
                 self._thread = threading.Thread(target=self._run, name="as2-drain", daemon=True)
                 self._thread.start()
 
+    def resume(self) -> None:
+        """Queue what a crash left unfinished (``sweep``) and run it, in the background."""
+        self._idle.clear()
+        threading.Thread(target=self._resume, name="as2-resume", daemon=True).start()
+
+    def _resume(self) -> None:
+        try:
+            found = sweep(self.runtime.context)
+            if found:
+                log.warning("resuming %d unfinished pipeline steps", found)
+        except Exception:  # no database yet, say: the endpoint answers what it can
+            log.exception("could not look for unfinished pipeline steps")
+        self.kick()
+
     def wait_idle(self, timeout: float = 30.0) -> bool:
         return self._idle.wait(timeout)
 
@@ -75,7 +91,9 @@ def setup(app: FastAPI) -> None:
     app.state.as2_identity = load_identity(
         settings.as2_id, settings.as2_key, settings.as2_certificate, settings.as2_mdn_url
     )
-    app.state.as2_drainer = Drainer(app.state.runtime)
+    app.state.as2_drainer = drainer = Drainer(app.state.runtime)
+    if isinstance(app.state.runtime.dispatcher, InlineDispatcher):
+        drainer.resume()  # on the embedded default this process is the only worker
 
 
 def _find_partner(runtime: Runtime) -> Any:

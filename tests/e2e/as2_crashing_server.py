@@ -1,0 +1,27 @@
+"""``ordergate serve`` that dies right after an AS2 payload is committed, before its MDN is sent.
+
+Run as ``python -m tests.e2e.as2_crashing_server serve --port N``; the exit code is 17.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from gateway.entrypoints.api.routers import as2 as as2_router
+from gateway.entrypoints.cli import main
+
+CRASH_EXIT = 17
+_store = as2_router.store_as2_payload
+
+
+def _store_then_die(*args: Any, **kwargs: Any) -> Any:
+    _store(*args, **kwargs)
+    os._exit(CRASH_EXIT)  # the process is gone: no MDN, no pipeline
+
+
+as2_router.store_as2_payload = _store_then_die
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
