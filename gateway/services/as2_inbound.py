@@ -56,3 +56,12 @@ def record_as2_refusal(ctx: Context, *, as2_from: str, message_id: str, detail: 
     with ctx.uow() as uow:
         uow.audit.record("system", "as2_message", as2_key(as2_from, message_id)[:100], "refused", detail)
         uow.commit()
+
+
+def record_as2_mdn(
+    ctx: Context, *, partner_id: str, original_message_id: str, detail: dict[str, Any]
+) -> None:
+    """An asynchronous MDN a partner posted for a message we sent."""
+    with ctx.uow() as uow:
+        uow.audit.record("system", "as2_message", f"{partner_id}/{original_message_id}"[:100], "mdn", detail)
+        uow.commit()

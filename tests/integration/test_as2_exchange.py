@@ -375,3 +375,65 @@ def test_mdn_mode_none_and_async_are_sent_not_delivered(tmp_path: Path) -> None:
         )
     assert (result.ok, result.status) == (True, "sent")
     assert "disposition-notification-to" not in {k.lower() for k in got[0].headers}
+
+
+def test_async_mdn_for_what_we_sent_is_verified_and_recorded(gateway: Gateway, tmp_path: Path) -> None:
+    """We send with an asynchronous MDN asked for; pyas2lib posts its signed MDN to our /as2 later."""
+    posted: list[int] = []
+
+    def partner(received):
+        msg = pyas2.Message()
+        status, (_exc, _tb), mdn = msg.parse(
+            raw_of(received.headers, received.body),
+            find_org_cb=lambda _i: partner_org(BRIGHT, THEIRS),
+            find_partner_cb=lambda _i: us_as_seen_by_partner(US, OURS.cert_pem),
+        )
+        assert status == "processed" and mdn.mdn_mode == "ASYNC"
+        answer = httpx.post(mdn.mdn_url, content=mdn.content, headers=mdn.headers)
+        posted.append(answer.status_code)
+        return 200, {}, b""
+
+    (tmp_path / "theirs.pem").write_bytes(THEIRS.cert_pem)
+    identity = load_identity(
+        US, gateway.settings.as2_key, gateway.settings.as2_certificate, f"{gateway.url}/as2"
+    )
+    with http_peer(partner) as (url, _got):
+        settings = outbound_settings(url, True, True, True, tmp_path / "theirs.pem", mdn=MdnMode.ASYNC)
+        result = send_as2(settings, "BRIGHTSUPPLY", "855.x12", PO, identity=identity, partner_as2_id=BRIGHT)
+    assert (result.ok, result.status) == (True, "sent")
+    assert posted == [200]
+    with gateway.engine().connect() as c:
+        (detail,) = c.execute(select(audit_log.c.detail).where(audit_log.c.action == "mdn")).scalars().all()
+        entity = c.execute(select(audit_log.c.entity_id).where(audit_log.c.action == "mdn")).scalar_one()
+    assert detail["disposition"] == "processed" and detail["signed"] and detail["signature_ok"]
+    assert entity == f"BRIGHTSUPPLY/{result.message_id}"
+    assert gateway.count(inbound_documents) == 0  # an MDN is not a document
+
+
+def test_async_mdn_signed_by_a_stranger_is_refused(gateway: Gateway) -> None:
+    msg = build_from_partner(sign=False, encrypt=False)
+    inbound = pyas2.Message()
+    _s, _e, mdn = inbound.parse(
+        raw_of(dict(msg.headers), msg.content),
+        find_org_cb=lambda _i: partner_org(BRIGHT, make_keypair("stranger")),
+        find_partner_cb=lambda _i: us_as_seen_by_partner(US, OURS.cert_pem),
+    )
+    response = httpx.post(f"{gateway.url}/as2", content=mdn.content, headers=mdn.headers)
+    assert response.status_code == 403
+    assert gateway.count(inbound_documents) == 0
+
+
+def test_inbound_on_sqlite_and_postgresql(db_url: str, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, db_url)
+    app = create_app(settings)
+    try:
+        with serving_app(app) as url:
+            gw = Gateway(url, settings, app)
+            msg = build_from_partner(compress=True)
+            assert disposition(post(gw, msg).content) == "processed"
+            assert disposition(post(gw, msg).content) == "processed/Warning: duplicate-document"
+            gw.idle()
+            assert gw.count(inbound_documents) == 1
+            assert gw.count(sales_orders) == 1
+    finally:
+        app.state.runtime.engine.dispose()

@@ -557,3 +557,42 @@ def _same_mic(got: str | None, expected: str | None) -> bool:
         MIC_DIGESTS.get(g_alg.strip().lower(), g_alg.strip().lower())
         == MIC_DIGESTS.get(e_alg.strip().lower(), e_alg.strip().lower())
     )
+
+
+def is_mdn(headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes) -> bool:
+    """Whether a POST carries an MDN (a receipt for something we sent) rather than a message."""
+    parsed = message_from_bytes(raw_message(headers, body))
+    kind = parsed.get_content_type()
+    if kind == "multipart/report":
+        return True
+    return kind == "multipart/signed" and any(
+        p.get_content_type() == "multipart/report" for p in parsed.walk()
+    )
+
+
+def read_async_mdn(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    partner_as2_id: str,
+    certificates: Sequence[Certificate],
+    now: datetime | None = None,
+) -> MdnOutcome:
+    """An MDN posted to us later (asynchronous): its disposition and its signature, checked with any
+    valid certificate of the partner.  The MIC is not compared: what we expect is not kept."""
+    fields = _report_fields(message_from_bytes(raw_message(headers, body)))
+    original = fields.get("original-message-id", "").strip().lstrip("<").rstrip(">")
+    stub = pyas2.Message()
+    stub.message_id = original
+    stub.receiver = _partner(partner_as2_id, None, None, outbound=True)
+    outcome = read_mdn(
+        Outgoing(original, {}, b"", None, None, False, stub),
+        headers,
+        body,
+        certificates=certificates,
+        require_signed=False,
+        now=now,
+    )
+    outcome.mic_ok = False
+    outcome.detail = outcome.detail if outcome.signed and not outcome.signature_ok else "MIC not compared"
+    return outcome

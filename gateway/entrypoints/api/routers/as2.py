@@ -25,10 +25,18 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from gateway.adapters.channels.as2 import load_identity, partner_certificates, post_mdn
-from gateway.adapters.channels.as2_mime import Identity, Inbound, PartnerView, build_mdn, parse_inbound
+from gateway.adapters.channels.as2_mime import (
+    Identity,
+    Inbound,
+    PartnerView,
+    build_mdn,
+    is_mdn,
+    parse_inbound,
+    read_async_mdn,
+)
 from gateway.bootstrap import Runtime
 from gateway.domain.as2 import Disposition, MdnMode
-from gateway.services.as2_inbound import record_as2_refusal, store_as2_payload
+from gateway.services.as2_inbound import record_as2_mdn, record_as2_refusal, store_as2_payload
 from gateway.services.ports import InlineDispatcher
 from gateway.services.sweep import sweep
 
@@ -159,12 +167,41 @@ def _handle(runtime: Runtime, identity: Identity, headers: list[tuple[str, str]]
     return inbound
 
 
+def _receive_mdn(runtime: Runtime, headers: list[tuple[str, str]], body: bytes) -> Response:
+    as2_from = next((v.strip().strip('"') for k, v in headers if k.lower() == "as2-from"), "")
+    partner = _find_partner(runtime)(as2_from) if as2_from else None
+    if partner is None:
+        return Response(
+            f"no partner has the AS2 id {as2_from!r}\r\n", status_code=403, media_type="text/plain"
+        )
+    outcome = read_async_mdn(
+        headers, body, partner_as2_id=partner.as2_id, certificates=list(partner.certificates)
+    )
+    record_as2_mdn(
+        runtime.context,
+        partner_id=partner.partner_id,
+        original_message_id=outcome.original_message_id,
+        detail={
+            "disposition": outcome.disposition,
+            "signed": outcome.signed,
+            "signature_ok": outcome.signature_ok,
+            "mic": outcome.mic,
+            "detail": outcome.detail,
+        },
+    )
+    if outcome.signed and not outcome.signature_ok:
+        return Response("the MDN signature does not verify\r\n", status_code=403, media_type="text/plain")
+    return Response("MDN received\r\n", media_type="text/plain")
+
+
 @router.post("/as2", response_model=None)
 async def receive_as2(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     identity: Identity = request.app.state.as2_identity
     body = await request.body()
     headers = list(request.headers.items())
+    if is_mdn(headers, body):  # an asynchronous MDN for something we sent
+        return await run_in_threadpool(_receive_mdn, runtime, headers, body)
     inbound = await run_in_threadpool(_handle, runtime, identity, headers, body)
     if inbound.disposition.accepted:
         request.app.state.as2_drainer.kick()
