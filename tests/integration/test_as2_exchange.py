@@ -437,3 +437,11 @@ def test_inbound_on_sqlite_and_postgresql(db_url: str, tmp_path: Path) -> None:
             assert gw.count(sales_orders) == 1
     finally:
         app.state.runtime.engine.dispose()
+
+
+def test_async_mdn_for_an_unknown_sender_comes_on_the_response_not_to_its_url(gateway: Gateway) -> None:
+    with http_peer(lambda _r: (200, {}, b"")) as (mdn_url, got):
+        msg = build_from_partner("NOBODY-AS2", mdn_mode="ASYNC", mdn_url=mdn_url)
+        response = post(gateway, msg)
+    assert disposition(response.content) == "processed/Error: unknown-trading-partner"
+    assert got == []

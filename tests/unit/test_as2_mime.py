@@ -224,3 +224,14 @@ def test_certificates_validity_window() -> None:
     assert cert.not_before < now < cert.not_after
     assert cert.not_after - now > timedelta(days=360)
     assert cert.source == "theirs.pem" and "CN=partner" in cert.subject
+
+
+def test_without_keys_an_encrypted_message_is_decryption_failed_and_a_signed_one_needs_a_cert() -> None:
+    headers, body, _ = partner_sends(False, True, False)
+    keyless = Identity(US, ())
+    inbound = parse_inbound(headers, body, identity=keyless, find_partner=lambda _i: view())
+    assert inbound.disposition is Disposition.DECRYPTION_FAILED
+    headers, body, _ = partner_sends(True, False, False)
+    no_certs = PartnerView("PARTNER", THEM, As2Settings(url="http://x/", require_signed=False), ())
+    inbound = parse_inbound(headers, body, identity=identity(), find_partner=lambda _i: no_certs)
+    assert inbound.disposition is Disposition.AUTHENTICATION_FAILED

@@ -30,6 +30,7 @@ from gateway.adapters.channels.as2_mime import (
     As2ConfigurationError,
     Certificate,
     Identity,
+    Outgoing,
     build_message,
     load_certificates,
     load_own_keys,
@@ -196,15 +197,12 @@ def _outcome(
     settings: As2Settings,
     partner_id: str,
     filename: str,
-    out: object,
+    out: Outgoing,
     response: httpx.Response,
     attempts: int,
     certs: list[Certificate],
     now: datetime | None,
 ) -> DeliveryResult:
-    from gateway.adapters.channels.as2_mime import Outgoing
-
-    assert isinstance(out, Outgoing)
     base = (partner_id, filename, out.message_id, settings.url, attempts)
     if response.status_code >= 300:
         return DeliveryResult(

@@ -313,8 +313,13 @@ def parse_inbound(
             raw, find_org_cb=lambda _i, o=org: o, find_partner_cb=lambda _i, p=part: p
         )
         disposition = _disposition(exc)
-        if isinstance(exc, AttributeError | TypeError) and cert is None:
-            disposition = Disposition.AUTHENTICATION_FAILED  # signed, and no valid certificate to check it
+        if exc is not None and disposition is Disposition.UNEXPECTED:
+            if key is None and msg.encrypted and not msg.signed:
+                disposition = Disposition.DECRYPTION_FAILED  # encrypted, and we have no valid key
+            elif cert is None:
+                disposition = (
+                    Disposition.AUTHENTICATION_FAILED
+                )  # signed, and no valid certificate to check it
         outcomes.append((disposition, msg, exc))
         if disposition is Disposition.PROCESSED:
             break

@@ -60,7 +60,7 @@ class Drainer:
         self._idle.clear()
         self._wake.set()
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="as2-drain", daemon=True)
                 self._thread.start()
 
@@ -84,7 +84,11 @@ class Drainer:
     def _run(self) -> None:
         while True:
             if not self._wake.wait(timeout=5.0):
-                return
+                with self._lock:  # a kick after the wait timed out finds no thread and starts one
+                    if not self._wake.is_set():
+                        self._thread = None
+                        return
+                continue
             self._wake.clear()
             try:
                 self.runtime.drain()
@@ -194,6 +198,13 @@ def _receive_mdn(runtime: Runtime, headers: list[tuple[str, str]], body: bytes) 
     return Response("MDN received\r\n", media_type="text/plain")
 
 
+def _may_post_to(inbound: Inbound) -> bool:
+    """An asynchronous MDN goes only to a partner we know, over HTTP(S); anyone else has it on the response
+    (the URL comes from an unauthenticated request, and we do not post to whatever it names)."""
+    url = inbound.mdn_url or ""
+    return inbound.partner is not None and url.lower().startswith(("http://", "https://"))
+
+
 @router.post("/as2", response_model=None)
 async def receive_as2(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
@@ -211,7 +222,7 @@ async def receive_as2(request: Request) -> Response:
     mdn_headers, mdn_body = await run_in_threadpool(
         build_mdn, inbound, inbound.disposition, datetime.now(UTC)
     )
-    if inbound.mdn_mode is MdnMode.ASYNC and inbound.mdn_url:
+    if inbound.mdn_mode is MdnMode.ASYNC and _may_post_to(inbound):
         url = inbound.mdn_url
         threading.Thread(
             target=post_mdn, args=(url, mdn_headers, mdn_body), name="as2-async-mdn", daemon=True
