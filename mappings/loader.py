@@ -351,6 +351,8 @@ def _to_as2(doc: PartnerFile, path: Path) -> As2Settings | None:
         timeout_seconds=c.timeout_seconds,
         retries=c.retries,
         backoff_seconds=c.backoff_seconds,
+        user=c.user,
+        password_ref=c.password,
     )
 
 

@@ -73,6 +73,8 @@ class As2Settings:
     timeout_seconds: float = 30.0
     retries: int = 3  # further attempts after a transport error
     backoff_seconds: float = 1.0  # doubled after each attempt
+    user: str | None = None  # HTTP Basic credentials the partner's endpoint asks for
+    password_ref: str | None = None  # a secret reference (env:NAME, file:PATH), never the password
 
 
 class Dated(Protocol):

@@ -445,3 +445,29 @@ def test_async_mdn_for_an_unknown_sender_comes_on_the_response_not_to_its_url(ga
         response = post(gateway, msg)
     assert disposition(response.content) == "processed/Error: unknown-trading-partner"
     assert got == []
+
+
+def test_send_with_http_basic_credentials_from_a_secret_reference(tmp_path: Path, monkeypatch) -> None:
+    import base64
+
+    (tmp_path / "theirs.pem").write_bytes(THEIRS.cert_pem)
+    handle, payloads = pyas2lib_receiver()
+    expected = "Basic " + base64.b64encode(b"ordergate:s3cret").decode()
+
+    def guarded(received):
+        if received.headers.get("Authorization") != expected:
+            return 401, {}, b"who are you"
+        return handle(received)
+
+    monkeypatch.setenv("OG_TEST_AS2_PASSWORD", "s3cret")
+    with http_peer(guarded) as (url, _got):
+        settings = outbound_settings(url, True, True, False, tmp_path / "theirs.pem", user="ordergate")
+        refused = send_as2(
+            settings, "BRIGHTSUPPLY", "x.x12", PO, identity=_identity(tmp_path), partner_as2_id=BRIGHT
+        )
+        settings.password_ref = "env:OG_TEST_AS2_PASSWORD"
+        taken = send_as2(
+            settings, "BRIGHTSUPPLY", "x.x12", PO, identity=_identity(tmp_path), partner_as2_id=BRIGHT
+        )
+    assert (refused.ok, refused.status, refused.attempts) == (False, "rejected", 1)
+    assert taken.ok and payloads == [PO]

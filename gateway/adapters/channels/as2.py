@@ -158,6 +158,13 @@ def send_as2(
         )
     except As2ConfigurationError as exc:
         return DeliveryResult(False, "failed", partner_id, filename, "", settings.url, 0, detail=str(exc))
+    auth: httpx.BasicAuth | None = None
+    if settings.user:
+        try:
+            password = read_secret(settings.password_ref).decode().strip() if settings.password_ref else ""
+        except As2ConfigurationError as exc:
+            return DeliveryResult(False, "failed", partner_id, filename, "", settings.url, 0, detail=str(exc))
+        auth = httpx.BasicAuth(settings.user, password)
     own = client is None
     http = client or httpx.Client(timeout=settings.timeout_seconds)
     attempts, delay, detail = 0, settings.backoff_seconds, ""
@@ -165,7 +172,7 @@ def send_as2(
         while True:
             attempts += 1
             try:
-                response = http.post(settings.url, content=out.body, headers=out.headers)
+                response = http.post(settings.url, content=out.body, headers=out.headers, auth=auth)
                 if response.status_code not in RETRY_STATUSES:
                     break
                 detail = f"HTTP {response.status_code}"
