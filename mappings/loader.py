@@ -338,6 +338,7 @@ def _to_as2(doc: PartnerFile, path: Path) -> As2Settings | None:
     return As2Settings(
         url=c.url,
         certificates=[str(base / cert) for cert in c.all_certificates()],
+        as2_id=doc.identities.as2_id,
         sign=c.sign,
         encrypt=c.encrypt,
         compress=c.compress,

@@ -60,6 +60,7 @@ class As2Settings:
 
     url: str
     certificates: list[str] = field(default_factory=list)
+    as2_id: str | None = None  # the partner's AS2 id (AS2-To of what we send), from its identities
     sign: bool = True
     encrypt: bool = True
     compress: bool = False

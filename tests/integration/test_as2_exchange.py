@@ -20,12 +20,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from gateway.adapters.channels.as2 import as2_deliver, load_identity, send_as2
+from gateway.adapters.channels.as2 import as2_deliver, load_identity, send_as2, sender_from_settings
 from gateway.adapters.db.tables import audit_log, inbound_documents, outbound_documents, sales_orders
 from gateway.bootstrap import build, folder_delivery, init_database
 from gateway.config import SAMPLES, Settings
 from gateway.domain.as2 import As2Settings, MdnMode
 from gateway.entrypoints.api.app import create_app
+from mappings.loader import load_partner_file
 from tests.as2_support import (
     KeyPair,
     http_peer,
@@ -471,3 +472,17 @@ def test_send_with_http_basic_credentials_from_a_secret_reference(tmp_path: Path
         )
     assert (refused.ok, refused.status, refused.attempts) == (False, "rejected", 1)
     assert taken.ok and payloads == [PO]
+
+
+def test_registry_style_sender_takes_channel_settings_partner_file_and_bytes(tmp_path: Path) -> None:
+    """``sender_from_settings(app settings)`` → ``send(as2 settings, partner id, filename, data)``: the
+    partner's AS2 id comes from its profile (BRIGHTSUPPLY-AS2, not the profile id BRIGHTSUPPLY)."""
+    handle, payloads = pyas2lib_receiver()
+    with http_peer(handle) as (url, got):
+        settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'og.db'}", partner_url=url)
+        profile = load_partner_file(settings.partners_dir / "bright.yaml")
+        send = sender_from_settings(settings)
+        result = send(profile.as2, profile.id, "855-1.x12", PO)
+    assert result.ok and result.status == "delivered", result.detail
+    assert payloads == [PO]
+    assert got[0].headers["AS2-To"] == BRIGHT and got[0].headers["AS2-From"] == US

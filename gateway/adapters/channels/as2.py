@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -142,7 +143,7 @@ def send_as2(
     now: datetime | None = None,
 ) -> DeliveryResult:
     """Send ``data`` to the partner's AS2 URL and say what became of it (see ``DeliveryResult``)."""
-    as2_to = partner_as2_id or partner_id
+    as2_to = partner_as2_id or settings.as2_id or partner_id
     certs = partner_certificates(settings.certificates)
     warn_expiring(certs, f"{partner_id}'s AS2 certificate", now)
     try:
@@ -252,6 +253,19 @@ def post_mdn(
         time.sleep(delay)
         delay *= 2
     return False
+
+
+def sender_from_settings(app_settings: Any) -> Callable[[As2Settings, str, str, bytes], DeliveryResult]:
+    """``send_as2`` with our identity loaded once from the application settings (``ORDERGATE_AS2_*``):
+    ``send(channel_settings, partner_id, filename, data) -> DeliveryResult``, for a delivery registry."""
+    identity = load_identity(
+        app_settings.as2_id, app_settings.as2_key, app_settings.as2_certificate, app_settings.as2_mdn_url
+    )
+
+    def send(settings: As2Settings, partner_id: str, filename: str, data: bytes) -> DeliveryResult:
+        return send_as2(settings, partner_id, filename, data, identity=identity)
+
+    return send
 
 
 class NotDelivered(Exception):
