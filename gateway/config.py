@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     as2_key: str | None = None
     as2_certificate: str | None = None
     as2_mdn_url: str | None = None
+    as2_max_bytes: int = 200 * 1024 * 1024  # a larger AS2 POST is refused (413) before it is read
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
 

@@ -486,3 +486,19 @@ def test_registry_style_sender_takes_channel_settings_partner_file_and_bytes(tmp
     assert result.ok and result.status == "delivered", result.detail
     assert payloads == [PO]
     assert got[0].headers["AS2-To"] == BRIGHT and got[0].headers["AS2-From"] == US
+
+
+def test_oversized_post_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'og.db'}")
+    settings.as2_max_bytes = 400
+    app = create_app(settings)
+    try:
+        with serving_app(app) as url:
+            gw = Gateway(url, settings, app)
+            msg = build_from_partner(sign=False, encrypt=False)
+            assert post(gw, msg).status_code == 413  # the 850 is 565 bytes
+            small = build_from_partner(sign=False, encrypt=False, data=b"ISA*tiny~")
+            assert post(gw, small).status_code == 200
+            assert gw.count(inbound_documents) == 1
+    finally:
+        app.state.runtime.engine.dispose()

@@ -209,7 +209,16 @@ def _may_post_to(inbound: Inbound) -> bool:
 async def receive_as2(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     identity: Identity = request.app.state.as2_identity
-    body = await request.body()
+    limit = request.app.state.settings.as2_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return Response(f"larger than {limit} bytes\r\n", status_code=413, media_type="text/plain")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return Response(f"larger than {limit} bytes\r\n", status_code=413, media_type="text/plain")
+    body = bytes(body)
     headers = list(request.headers.items())
     if is_mdn(headers, body):  # an asynchronous MDN for something we sent
         return await run_in_threadpool(_receive_mdn, runtime, headers, body)
