@@ -115,6 +115,31 @@ def imap_settings(settings: Settings) -> ImapSettings | None:
     )
 
 
+def as2_sender(settings: Settings) -> Callable[[PartnerProfile, str, bytes], str]:
+    """The partner's AS2 channel as a delivery sender: our identity is loaded on first use; a send
+    the partner did not take raises ``ChannelError`` (retried when no answer came, final when its
+    MDN refused the document or did not verify)."""
+    loaded: list[Callable[..., Any]] = []
+
+    def send(partner: PartnerProfile, name: str, data: bytes) -> str:
+        from gateway.adapters.channels.as2 import sender_from_settings
+
+        if partner.as2 is None:
+            raise ChannelError(f"{partner.id} has no AS2 channel", retryable=False)
+        if not loaded:
+            loaded.append(sender_from_settings(settings))
+        result = loaded[0](partner.as2, partner.id, name, data)
+        if result.ok:
+            return f"as2:{result.url} {result.message_id} {result.disposition or result.status}"
+        raise ChannelError(
+            f"AS2 {result.status} after {result.attempts} attempt(s): {result.detail or result.disposition}",
+            code="channel.as2",
+            retryable=result.status == "failed",
+        )
+
+    return send
+
+
 def channel_delivery(settings: Settings) -> ChannelDelivery:
     """Senders for every channel we can send on; AS2 registers its own when installed."""
     from gateway.adapters.channels import sftp
@@ -141,6 +166,7 @@ def channel_delivery(settings: Settings) -> ChannelDelivery:
 
     delivery.register("sftp_push", sftp_push_send)
     delivery.register("http", post_document)
+    delivery.register("as2", as2_sender(settings))
     smtp = smtp_settings(settings)
     if smtp is not None:
         from gateway.adapters.channels.smtp import mail_sender

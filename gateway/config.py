@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     company_name: str = "Ordergate Supply"
     gs1_company_prefix: str = Field(default="0614141", pattern=r"^[0-9]{7,10}$")
     sscc_extension_digit: int = Field(default=0, ge=0, le=9)
+    # our AS2 identity: the id, our private key(s) and certificate(s) as a path, env:NAME or file:PATH
+    # (a PEM bundle may hold several during a rollover), and where partners post asynchronous MDNs
+    as2_id: str = "ORDERGATE"
+    as2_key: str | None = None
+    as2_certificate: str | None = None
+    as2_mdn_url: str | None = None
+    as2_max_bytes: int = 200 * 1024 * 1024  # a larger AS2 POST is refused (413) before it is read
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
     # outbound: "outbox" writes everything to the outbox folder (the embedded default, the demo);

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from gateway.domain.as2 import As2Settings, MdnMode
 from gateway.domain.channels import (
     Channels,
     EmailSettings,
@@ -363,6 +364,34 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
     )
 
 
+def _to_as2(doc: PartnerFile, path: Path) -> As2Settings | None:
+    """The AS2 channel with its certificate paths made absolute (relative ones are to the profile file)."""
+    c = doc.channels.as2
+    if c is None:
+        return None
+    base = Path(path).resolve().parent
+    return As2Settings(
+        url=c.url,
+        certificates=[str(base / cert) for cert in c.all_certificates()],
+        as2_id=doc.identities.as2_id,
+        sign=c.sign,
+        encrypt=c.encrypt,
+        compress=c.compress,
+        digest=c.digest,
+        encryption=c.encryption,
+        mdn=MdnMode(c.mdn),
+        mdn_signed=c.mdn_signed,
+        require_signed=c.require_signed,
+        require_encrypted=c.require_encrypted,
+        content_type=c.content_type,
+        timeout_seconds=c.timeout_seconds,
+        retries=c.retries,
+        backoff_seconds=c.backoff_seconds,
+        user=c.user,
+        password_ref=c.password,
+    )
+
+
 def _read(path: Path, problems: list[str]) -> LoadedPartner | None:
     """One profile, its problems appended to ``problems``; ``None`` when it had any."""
     label = display(path)
@@ -390,6 +419,7 @@ def _read(path: Path, problems: list[str]) -> LoadedPartner | None:
     if len(problems) > before:
         return None
     profile = _to_profile(doc, label, [_to_xref(entry) for _, entry in rows])
+    profile.as2 = _to_as2(doc, path)
     return LoadedPartner(profile, doc, path)
 
 

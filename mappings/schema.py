@@ -328,9 +328,23 @@ class SftpChannel(Strict):
 class As2Channel(Strict):
     url: str
     partner_certificate: str | None = None  # path of the partner's public certificate
+    # more than one during a rollover (paths relative to the profile file)
+    certificates: list[str] = Field(default_factory=list)
     sign: bool = True
     encrypt: bool = True
+    compress: bool = False
+    digest: Literal["sha1", "sha224", "sha256", "sha384", "sha512"] = "sha256"
+    encryption: Literal[
+        "tripledes_192_cbc", "aes_128_cbc", "aes_192_cbc", "aes_256_cbc", "rc2_128_cbc", "rc4_128_cbc"
+    ] = "aes_256_cbc"
     mdn: Literal["sync", "async", "none"] = "sync"
+    mdn_signed: bool = True
+    require_signed: bool = True  # refuse (insufficient-message-security) what arrives unsigned
+    require_encrypted: bool = False
+    content_type: str = "application/edi-x12"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=3, ge=0)
+    backoff_seconds: float = Field(default=1.0, ge=0)
     user: str | None = None
     password: SecretRef | None = None
 
@@ -340,6 +354,11 @@ class As2Channel(Strict):
         if not re.fullmatch(r"https?://\S+", value):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    def all_certificates(self) -> list[str]:
+        """Every certificate path named, the single ``partner_certificate`` first."""
+        named = [self.partner_certificate] if self.partner_certificate else []
+        return [*named, *(c for c in self.certificates if c not in named)]
 
 
 class EmailChannel(Strict):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from gateway.domain.as2 import As2Settings
 from gateway.domain.channels import Channels
 
 
@@ -131,3 +132,4 @@ class PartnerProfile:
     outbox: str | None = None  # folder for outbound documents on the embedded default
     channels: Channels = field(default_factory=Channels)
     source_file: str | None = None
+    as2: As2Settings | None = None  # the AS2 channel, when the partner has one

@@ -23,6 +23,7 @@ ROUTERS: tuple[str, ...] = (
     "gateway.entrypoints.api.routers.documents",
     "gateway.entrypoints.api.routers.fulfilment",
     "gateway.entrypoints.api.routers.orders",
+    "gateway.entrypoints.api.routers.as2",
 )
 
 

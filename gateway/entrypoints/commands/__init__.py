@@ -13,4 +13,5 @@ MODULES: tuple[str, ...] = (
     "gateway.entrypoints.commands.channels",
     "gateway.entrypoints.commands.fulfilment",
     "gateway.entrypoints.commands.ledger",
+    "gateway.entrypoints.commands.certs",
 )

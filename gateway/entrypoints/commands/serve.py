@@ -11,10 +11,12 @@ from gateway.entrypoints.commands.common import data_options, ready
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.bootstrap import build_queued
     from gateway.entrypoints.api.app import create_app
 
     settings = ready(args)
-    app = create_app(settings)
+    # with Redis the pipeline steps (of AS2 receipts, say) go to the workers; else they run here
+    app = create_app(settings, build_queued(settings)[0] if settings.redis_url else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
