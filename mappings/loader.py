@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from gateway.domain.layouts import ColumnMap, DocumentLayouts, FieldRule, PdfTemplate
 from gateway.domain.partners import (
     CrossReference,
     DocumentOptions,
@@ -39,6 +40,7 @@ from gateway.domain.partners import (
 from mappings.schema import (
     ConfigProblems,
     CrossReferenceSchema,
+    LayoutsSchema,
     PartnerFile,
     field_path,
     find_inline_secrets,
@@ -308,6 +310,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         unknown_item=p.unknown_item,
         preferred_warehouses=list(p.preferred_warehouses),
         ship_lead_days=p.ship_lead_days,
+        auto_confirm_documents=p.auto_confirm_documents,
     )
     if p.id_preference is not None:
         policy.id_preference = list(p.id_preference)
@@ -325,7 +328,48 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         duplicate_window_days=doc.duplicate_window_days,
         outbox=doc.channels.folder.outbox if doc.channels.folder else None,
         source_file=label,
+        layouts=_to_layouts(doc.layouts),
     )
+
+
+# --- layouts of orders that are not EDI --------------------------------------------------
+
+
+def _to_layouts(doc: LayoutsSchema) -> DocumentLayouts:
+    templates = [
+        PdfTemplate(
+            name=t.name,
+            fields={
+                name: FieldRule(
+                    label=f.label,
+                    direction=f.direction,
+                    region=(f.region[0], f.region[1], f.region[2], f.region[3]) if f.region else None,
+                    page=f.page,
+                    pattern=f.pattern,
+                )
+                for name, f in t.fields.items()
+            },
+            columns=dict(t.columns),
+            date_format=t.date_format,
+            decimal=t.decimal,
+        )
+        for t in doc.pdf_templates
+    ]
+    cm = doc.column_map
+    column_map = (
+        None
+        if cm is None
+        else ColumnMap(
+            columns=dict(cm.columns),
+            delimiter=cm.delimiter,
+            encoding=cm.encoding,
+            decimal=cm.decimal,
+            date_format=cm.date_format,
+            sheet=cm.sheet,
+            po_number=cm.po_number,
+        )
+    )
+    return DocumentLayouts(pdf_templates=templates, column_map=column_map)
 
 
 def _read(path: Path, problems: list[str]) -> LoadedPartner | None:

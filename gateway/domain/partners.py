@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from gateway.domain.layouts import DocumentLayouts
+
 
 class ShortStockAction(StrEnum):
     BACKORDER = "backorder"  # confirm what we have, backorder the rest (855 IB)
@@ -51,6 +53,9 @@ class OrderPolicy:
     # product-id qualifiers tried in this order to find our SKU
     id_preference: list[str] = field(default_factory=lambda: ["BP", "IN", "UP", "UK", "EN", "VP", "VN", "SK"])
     ship_lead_days: int = 1  # earliest ship date = order date + this
+    # an order read from a PDF or spreadsheet whose cross-checks all pass is confirmed without a person;
+    # when False every such order waits in the review queue (document.manual_confirmation)
+    auto_confirm_documents: bool = False
 
 
 @dataclass(slots=True)
@@ -111,4 +116,5 @@ class PartnerProfile:
     cross_references: list[CrossReference] = field(default_factory=list)
     duplicate_window_days: int = 30
     outbox: str | None = None  # folder for outbound documents on the embedded default
+    layouts: DocumentLayouts = field(default_factory=DocumentLayouts)  # PDF templates, column map
     source_file: str | None = None
