@@ -263,24 +263,38 @@ def build_order(draft: Draft) -> PurchaseOrder:
 
     for name in draft.failed_checks:
         checks[name] = False
+    order.extraction = extraction(draft.method, checks, reasons, fields, structured=False)
+    order.extraction.pages = draft.pages
+    order.extraction.stated_subtotal = subtotal
+    return order
+
+
+def extraction(
+    method: str,
+    checks: dict[str, bool],
+    reasons: list[ReviewReason],
+    fields: list[FieldSource],
+    *,
+    structured: bool,
+) -> Extraction:
+    """The extraction record: confidence from weighted checks, document.low_confidence below the bar."""
     weight = sum(WEIGHTS.get(k, 1) for k in checks)
     passed = sum(WEIGHTS.get(k, 1) for k, ok in checks.items() if ok)
     confidence = (Decimal(passed) / Decimal(weight)).quantize(CENT) if weight else Decimal(0)
+    reasons = list(reasons)
     if confidence < LOW_CONFIDENCE:
         reasons.append(
             ReviewReason("document.low_confidence", f"confidence {confidence} is below {LOW_CONFIDENCE}")
         )
-    order.extraction = Extraction(
-        method=draft.method,
+    return Extraction(
+        method=method,
+        structured=structured,
         confidence=confidence,
         needs_review=bool(reasons),
         review_reasons=reasons,
         checks=checks,
         fields=fields,
-        pages=draft.pages,
-        stated_subtotal=subtotal,
     )
-    return order
 
 
 def _stated(draft: Draft, name: str, fields: list[FieldSource]) -> Decimal | None:
