@@ -227,7 +227,7 @@ def document_checks(ctx: OrderContext) -> None:
     for work in unresolved:
         ctx.note(
             "document.unresolved_item",
-            f"Line {work.line.line_number}: {_ids(work.po_line)} is not in the cross-reference or the catalog.",
+            f"Line {work.line.line_number}: {_ids(work.po_line)} matches no item of ours.",
             work=work,
             review=True,
         )
