@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from gateway.domain.layouts import LINE_ROLES, ColumnMap
 from gateway.domain.model import PurchaseOrder, ReviewReason
@@ -121,7 +122,10 @@ def rows_to_orders(
             continue
         first_text = next((t for t in texts if t), "")
         if normalise(first_text).rstrip(" :") in TOTAL_WORDS:
-            _total_row(row, roles, headings, groups.get(last_key) if last_key is not None else None, style)
+            if not _file_total(row, roles, groups, style):
+                _total_row(
+                    row, roles, headings, groups.get(last_key) if last_key is not None else None, style
+                )
             continue
         cells = {
             role: Cell(texts[c], row=row.number, column=headings[c].strip() or f"column {c + 1}")
@@ -181,6 +185,27 @@ def _row_problem(
         if cell is not None and to_decimal(cell.text, style) is None:
             return f"{role.replace('_', ' ')} {cell.text!r} is not a number"
     return None
+
+
+def _row_amount(cells: dict[str, Cell], style: str) -> Decimal | None:
+    amount = to_decimal(cells["amount"].text, style) if "amount" in cells else None
+    if amount is not None:
+        return amount
+    qty = to_decimal(cells["quantity"].text, style) if "quantity" in cells else None
+    price = to_decimal(cells["unit_price"].text, style) if "unit_price" in cells else None
+    return (qty * price).quantize(Decimal("0.01")) if qty is not None and price is not None else None
+
+
+def _file_total(row: SheetRow, roles: dict[int, str], groups: dict[str, Draft], style: str) -> bool:
+    """A total row under several orders that states the total of all of them (not of the last one)."""
+    if len(groups) < 2:
+        return False
+    amounts = [_row_amount(r.cells, style) for d in groups.values() for r in d.rows]
+    if any(a is None for a in amounts):
+        return False
+    everything = sum((a for a in amounts if a is not None), Decimal(0))
+    stated = [v for c in row.cells if (v := to_decimal(c, style)) is not None]
+    return bool(stated) and abs(stated[-1] - everything) <= Decimal("0.01")
 
 
 def _total_row(
