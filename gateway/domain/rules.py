@@ -225,11 +225,11 @@ def document_checks(ctx: OrderContext) -> None:
         return
     unresolved = [w for w in ctx.lines if ctx.resolver.resolve(w.po_line) is None]
     for work in unresolved:
-        ctx.note(
+        # held, not rejected: a misread part number is for a person to correct, whatever unknown_item says
+        ctx.hold_line(
+            work,
             "document.unresolved_item",
             f"Line {work.line.line_number}: {_ids(work.po_line)} matches no item of ours.",
-            work=work,
-            review=True,
         )
     if not extraction.review_reasons and not unresolved and not ctx.policy.auto_confirm_documents:
         ctx.note(

@@ -160,8 +160,8 @@ def rows_to_orders(
                 cells={r: c for r, c in cells.items() if r in LINE_ROLES}, where=Cell("", row=row.number)
             )
         )
-    if not groups and orphans:
-        group(fixed_po())
+    if not groups:
+        group(fixed_po())  # a table with no readable row: an order with no lines, for review
     for draft in groups.values():
         if orphans:
             draft.reasons.extend(orphans)
