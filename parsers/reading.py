@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 HEADINGS: dict[str, tuple[str, ...]] = {
-    "line_number": ("line", "line #", "line no", "ln", "#", "pos", "position", "item no"),
+    "line_number": ("line", "line #", "line no", "line number", "ln", "#", "pos", "position", "item no"),
     "item": (
         "item",
         "sku",
@@ -38,7 +38,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "material",
     ),
     "vendor_part": ("vendor part", "supplier part", "vendor item", "our part", "mfr part", "supplier sku"),
-    "upc": ("upc", "gtin", "ean", "barcode"),
+    "upc": ("upc", "upc number", "gtin", "ean", "barcode"),
     "description": ("description", "item description", "product description", "desc", "name"),
     "quantity": ("qty", "quantity", "ordered", "qty ordered", "order qty", "quantity ordered", "qty."),
     "unit": ("uom", "unit", "unit of measure", "um", "u/m"),
@@ -92,15 +92,26 @@ LABELS: dict[str, tuple[str, ...]] = {
         "po number",
         "po no",
         "po #",
+        "po#",
         "po",
+        "purchase order",
         "purchase order number",
         "purchase order no",
         "purchase order #",
         "order number",
         "order no",
         "order #",
+        "order n°",
     ),
-    "po_date": ("po date", "order date", "date", "date of order", "issue date"),
+    "po_date": (
+        "po date",
+        "order date",
+        "date",
+        "date of order",
+        "issue date",
+        "po issue date",
+        "po date issued",
+    ),
     "requested_date": (
         "requested date",
         "requested delivery date",

@@ -164,3 +164,19 @@ def right_limit(phrase: Phrase, page_width: float, others: Iterable[Phrase]) -> 
         if other is not phrase and abs(other.line.top - phrase.line.top) < 30 and other.x0 > phrase.x1 + 10:
             limit = min(limit, other.x0 - 2)
     return limit
+
+
+def value_below(phrase: Phrase, lines: list[Line]) -> list[Word]:
+    """The words just under a label (a form whose labels head a row of values): on the next line,
+    within the label's width (a little wider on the right, where values often run on)."""
+    try:
+        at = lines.index(phrase.line)
+    except ValueError:
+        return []
+    if at + 1 >= len(lines):
+        return []
+    below = lines[at + 1]
+    height = phrase.line.bottom - phrase.line.top
+    if below.top - phrase.line.bottom > max(2 * height, 14):
+        return []
+    return [w for w in below.words if phrase.x0 - 10 <= w.center <= phrase.x1 + 30]

@@ -30,6 +30,7 @@ from parsers.pdf.layout import (
     region,
     right_limit,
     to_lines,
+    value_below,
     value_right,
 )
 from parsers.pdf.table import TableOnPage, read_table
@@ -186,14 +187,41 @@ def _read(pages: list[Page], template: PdfTemplate | None) -> Draft:
     return draft
 
 
+def _po_number(pages: list[Page], free: list[list[Line]]) -> Cell | None:
+    """The PO number: the first value with a digit after a label that names a number ("PO Number",
+    "PO #", ...), else after a bare "PO" or "Purchase Order" (a title, or "PO Box 12" on an address)."""
+    best: tuple[int, Cell] | None = None
+    for page, lines in zip(pages, free, strict=True):
+        for line in lines:
+            phrases = match_phrases(line, LABEL_INDEX)
+            starts = {p.start for p in phrases}
+            for p in phrases:
+                if p.name != "po_number":
+                    continue
+                right = value_right(p, starts - {p.start}) or value_below(p, lines)[:1]
+                if not right or not any(ch.isdigit() for ch in right[0].text):
+                    continue
+                if len(right) > 1 and right[1].text.lower() in ("box", "drawer"):
+                    continue
+                label = normalise(" ".join(w.text for w in p.words))
+                rank = 1 if label in ("po", "purchase order") else 0
+                if best is None or rank < best[0]:
+                    best = (rank, Cell(right[0].text, page=page.number, region=region(right[:1])))
+                if rank == 0:
+                    return best[1]
+    return best[1] if best else None
+
+
 def _label_fields(pages: list[Page], free: list[list[Line]], draft: Draft) -> None:
+    if "po_number" not in draft.header and (number := _po_number(pages, free)) is not None:
+        draft.header["po_number"] = number
     for page, lines in zip(pages, free, strict=True):
         phrases = [p for line in lines for p in match_phrases(line, LABEL_INDEX)]
         starts = {}
         for p in phrases:
             starts.setdefault(id(p.line), set()).add(p.start)
         for p in phrases:
-            if p.name in draft.header:
+            if p.name in draft.header or p.name == "po_number":
                 continue
             if p.name in BLOCK_FIELDS:
                 block = block_below(p, lines, right_limit(p, page.width, phrases))
@@ -212,12 +240,11 @@ def _label_fields(pages: list[Page], free: list[list[Line]], draft: Draft) -> No
                     )
                 continue
             right = value_right(p, starts.get(id(p.line)) - {p.start} if id(p.line) in starts else None)
+            if not right and p.name in ("po_date", "requested_date", "terms", "buyer", "currency"):
+                right = value_below(p, lines)
             if not right:
                 continue
             text = " ".join(w.text for w in right)
-            if p.name == "po_number":
-                right = right[:1]
-                text = right[0].text
             draft.header[p.name] = Cell(text, page=page.number, region=region(right))
 
 
