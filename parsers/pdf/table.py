@@ -85,9 +85,15 @@ def _ruled_columns(
 
 
 def _row_lines(
-    lines: list[Line], header: Line, x_min: float, x_max: float, stop: frozenset[str] = frozenset()
+    lines: list[Line],
+    header: Line,
+    x_min: float,
+    x_max: float,
+    stop: frozenset[str] = frozenset(),
+    indent_limit: float | None = None,
 ) -> list[Line]:
-    """The lines under the header that belong to the table."""
+    """The lines under the header that belong to the table: a row starts in the first columns (a
+    wrapped description in the second); a line that starts further right (a total, a note) ends it."""
     out: list[Line] = []
     at = lines.index(header)
     last_bottom = header.bottom
@@ -108,6 +114,8 @@ def _row_lines(
         if any(
             normalise(" ".join(w.text for w in words[i : i + 2])) in STOP_WORDS for i in range(len(words))
         ):
+            break
+        if indent_limit is not None and words[0].x0 > indent_limit:
             break
         gap = line.top - last_bottom
         pitch = median(gaps) if gaps else 12.0
@@ -193,7 +201,9 @@ def read_table(
         columns = []
     x_min = min(min(p.x0 for p in phrases), columns[0].x0 if columns else 1e9)
     x_max = max(max(p.x1 for p in phrases), columns[-1].x1 if columns else 0)
-    row_lines = _row_lines(lines, header, x_min, x_max, stop)
+    ordered = sorted(phrases, key=lambda p: p.x0)
+    indent_limit = ordered[1].x1 + 20 if len(ordered) > 1 else None
+    row_lines = _row_lines(lines, header, x_min, x_max, stop, indent_limit)
     if not columns:
         columns = _gutter_columns(header, phrases, row_lines)
     rows: list[RowDraft] = []

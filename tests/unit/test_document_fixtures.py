@@ -13,6 +13,7 @@ must be refused with that code.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,23 @@ def test_csv_rows_say_where_they_were_found() -> None:
     assert second.extraction is not None
     qty = next(f for f in second.extraction.fields if f.field == "lines[0].quantity")
     assert (qty.row, qty.column, qty.text) == (6, "Ordered", "7")  # header, 2 lines, subtotal, blank row
+
+
+def test_a_template_field_by_region_and_pattern() -> None:
+    raw = (FIXTURES / "pdf" / "template-nordwerk.pdf").read_bytes()
+    template = _layouts(_expected(FIXTURES / "pdf" / "template-nordwerk.pdf")).pdf_templates[0]
+    # the total by where it is printed (right of "Gesamtsumme", 18 pt under the last row), not by its label
+    template.fields["total"] = FieldRule(region=(455.0, 255.0, 580.0, 295.0), pattern=r"([0-9.]+,\d\d)")
+    # the PO number by a pattern over the whole header block on the right
+    template.fields["po_number"] = FieldRule(region=(350.0, 60.0, 600.0, 120.0), pattern=r"(NW-\d{4}-\d{4})")
+    (po,) = read_document(raw, "pdf", DocumentLayouts(pdf_templates=[template]))
+    assert po.po_number == "NW-2026-0042" and po.stated_total == Decimal("6347.50")
+    assert po.extraction is not None and not po.extraction.needs_review
+    total = next(f for f in po.extraction.fields if f.field == "total")
+    assert total.page == 1 and total.region is not None and 455 <= total.region[0] < total.region[2] <= 580
+    # a pattern that does not match finds nothing: the field is missing, the order goes to review
+    template.fields["po_number"] = FieldRule(region=(350.0, 60.0, 600.0, 120.0), pattern=r"(XX-\d+)")
+    template.fields.pop("total")
+    layouts = DocumentLayouts(pdf_templates=[template])
+    (missing,) = read_document(raw, "pdf", layouts)
+    assert missing.extraction is not None and missing.extraction.method == "pdf.generic"
