@@ -38,6 +38,7 @@ from gateway.domain.channels import (
     SftpPushSettings,
     SftpSettings,
 )
+from gateway.domain.layouts import ColumnMap, DocumentLayouts, FieldRule, PdfTemplate
 from gateway.domain.partners import (
     CrossReference,
     DocumentOptions,
@@ -50,6 +51,7 @@ from mappings.schema import (
     ChannelsSchema,
     ConfigProblems,
     CrossReferenceSchema,
+    LayoutsSchema,
     PartnerFile,
     field_path,
     find_inline_secrets,
@@ -343,6 +345,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         preferred_warehouses=list(p.preferred_warehouses),
         ship_lead_days=p.ship_lead_days,
         priority=p.priority,
+        auto_confirm_documents=p.auto_confirm_documents,
     )
     if p.id_preference is not None:
         policy.id_preference = list(p.id_preference)
@@ -361,6 +364,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         outbox=doc.channels.folder.outbox if doc.channels.folder else None,
         channels=_to_channels(doc.channels),
         source_file=label,
+        layouts=_to_layouts(doc.layouts),
     )
 
 
@@ -390,6 +394,46 @@ def _to_as2(doc: PartnerFile, path: Path) -> As2Settings | None:
         user=c.user,
         password_ref=c.password,
     )
+
+
+# --- layouts of orders that are not EDI --------------------------------------------------
+
+
+def _to_layouts(doc: LayoutsSchema) -> DocumentLayouts:
+    templates = [
+        PdfTemplate(
+            name=t.name,
+            fields={
+                name: FieldRule(
+                    label=f.label,
+                    direction=f.direction,
+                    region=(f.region[0], f.region[1], f.region[2], f.region[3]) if f.region else None,
+                    page=f.page,
+                    pattern=f.pattern,
+                )
+                for name, f in t.fields.items()
+            },
+            columns=dict(t.columns),
+            date_format=t.date_format,
+            decimal=t.decimal,
+        )
+        for t in doc.pdf_templates
+    ]
+    cm = doc.column_map
+    column_map = (
+        None
+        if cm is None
+        else ColumnMap(
+            columns=dict(cm.columns),
+            delimiter=cm.delimiter,
+            encoding=cm.encoding,
+            decimal=cm.decimal,
+            date_format=cm.date_format,
+            sheet=cm.sheet,
+            po_number=cm.po_number,
+        )
+    )
+    return DocumentLayouts(pdf_templates=templates, column_map=column_map)
 
 
 def _read(path: Path, problems: list[str]) -> LoadedPartner | None:

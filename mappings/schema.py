@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic import model_validator as _model_validator
 from pydantic_core import ErrorDetails
 
+from gateway.domain.layouts import COLUMN_ROLES, PDF_FIELDS
 from gateway.domain.partners import PriceAction, ShortStockAction
 from gateway.errors import ConfigurationError
 
@@ -448,6 +449,7 @@ class PolicySchema(Strict):
     id_preference: list[str] | None = None
     ship_lead_days: int = Field(default=1, ge=0, le=365)
     priority: int = Field(default=0, ge=-1000, le=1000)
+    auto_confirm_documents: bool = False
 
     @field_validator("id_preference")
     @classmethod
@@ -489,6 +491,88 @@ class CrossReferenceSchema(Strict):
         return self
 
 
+# --- layouts of orders that are not EDI: PDF templates and spreadsheet column maps ---------
+
+
+def _role(value: str) -> str:
+    value = value.strip()
+    if value not in COLUMN_ROLES:
+        raise ValueError(f"{value!r} is not a column role; one of {', '.join(COLUMN_ROLES)}")
+    return value
+
+
+Role = Annotated[str, AfterValidator(_role)]
+
+
+def _pattern(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"is not a regular expression: {exc}") from None
+    return value
+
+
+Pattern = Annotated[str | None, AfterValidator(_pattern)]
+
+
+class FieldRuleSchema(Strict):
+    label: str | None = None
+    direction: Literal["right", "below"] = "right"
+    region: list[float] | None = None
+    page: int = Field(default=1, ge=1)
+    pattern: Pattern = None
+
+    @_model_validator(mode="after")
+    def _anchor(self) -> FieldRuleSchema:
+        if (self.label is None) == (self.region is None):
+            raise ValueError("give either a label or a region")
+        if self.region is not None and (
+            len(self.region) != 4 or self.region[0] >= self.region[2] or self.region[1] >= self.region[3]
+        ):
+            raise ValueError("region must be [x0, top, x1, bottom] with x0 < x1 and top < bottom")
+        return self
+
+
+class PdfTemplateSchema(Strict):
+    name: Code
+    fields: dict[str, FieldRuleSchema] = Field(default_factory=dict)
+    columns: dict[str, Role] = Field(default_factory=dict)
+    date_format: str | None = None
+    decimal: Literal["point", "comma"] | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, FieldRuleSchema]) -> dict[str, FieldRuleSchema]:
+        for name in value:
+            if name not in PDF_FIELDS:
+                raise ValueError(f"{name!r} is not a template field; one of {', '.join(PDF_FIELDS)}")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _has_quantity(cls, value: dict[str, str]) -> dict[str, str]:
+        if value and "quantity" not in value.values():
+            raise ValueError("the line table needs a column with the role quantity")
+        return value
+
+
+class ColumnMapSchema(Strict):
+    columns: dict[str, Role] = Field(default_factory=dict)
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] | None = None
+    decimal: Literal["point", "comma"] | None = None
+    date_format: str | None = None
+    sheet: str | None = None
+    po_number: str | None = None
+
+
+class LayoutsSchema(Strict):
+    pdf_templates: list[PdfTemplateSchema] = Field(default_factory=list)
+    column_map: ColumnMapSchema | None = None
+
+
 class PartnerFile(Strict):
     """The whole of one partner-profile YAML file."""
 
@@ -503,6 +587,7 @@ class PartnerFile(Strict):
     policy: PolicySchema = Field(default_factory=PolicySchema)
     cross_references: list[CrossReferenceSchema] = Field(default_factory=list)
     cross_reference_file: str | None = None
+    layouts: LayoutsSchema = Field(default_factory=LayoutsSchema)
 
 
 # --- turning pydantic errors into our lines ------------------------------------

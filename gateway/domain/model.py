@@ -167,6 +167,59 @@ class Source:
 
 
 @dataclass(slots=True)
+class FieldSource:
+    """Where one field of a document read from a layout came from.
+
+    ``field`` is a path into the order (``po_number``, ``lines[2].quantity``);
+    a PDF gives the page (from 1) and the region ``[x0, top, x1, bottom]`` in
+    points from the page's top left; a spreadsheet the row (from 1, the header
+    row counted) and the column as headed; XML the element path.
+    """
+
+    field: str
+    text: str | None = None
+    page: int | None = None
+    region: list[float] | None = None
+    row: int | None = None
+    column: str | None = None
+    path: str | None = None
+
+
+@dataclass(slots=True)
+class ReviewReason:
+    """Why a document read from a layout needs a person: a stable code, a sentence, and where."""
+
+    code: str  # document.total_mismatch, document.unreadable_row, ...
+    message: str
+    field: str | None = None
+    page: int | None = None
+    region: list[float] | None = None
+    row: int | None = None
+    column: str | None = None
+
+
+@dataclass(slots=True)
+class Extraction:
+    """How a PDF, spreadsheet, cXML or UBL order was read, and how far it can be trusted.
+
+    ``confidence`` (0 to 1) is the weighted share of the cross-checks that
+    passed; ``review_reasons`` name every check that failed.  ``structured``
+    is true for formats with a schema (cXML, UBL), false for layouts read by
+    position or column heading (PDF, CSV, XLSX).
+    """
+
+    method: str  # "pdf.template", "pdf.generic", "csv.column_map", "csv.headers", "cxml", "ubl", ...
+    structured: bool = False
+    confidence: Decimal = Decimal(1)
+    needs_review: bool = False
+    review_reasons: list[ReviewReason] = field(default_factory=list)
+    checks: dict[str, bool] = field(default_factory=dict)
+    fields: list[FieldSource] = field(default_factory=list)
+    pages: int | None = None
+    stated_subtotal: Decimal | None = None
+
+
+@dataclass(slots=True)
 class PurchaseOrder:
     po_number: str
     po_date: date | None
@@ -190,6 +243,8 @@ class PurchaseOrder:
     stated_line_count: int | None = None
     stated_total: Decimal | None = None
     source: Source = field(default_factory=lambda: Source(format="unknown"))
+    # only for orders read from a layout or XML (absent from the JSON of an X12 order)
+    extraction: Extraction | None = None
 
     def party(self, role: str) -> Party | None:
         for p in self.parties:

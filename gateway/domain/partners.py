@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from gateway.domain.as2 import As2Settings
 from gateway.domain.channels import Channels
+from gateway.domain.layouts import DocumentLayouts
 
 
 class ShortStockAction(StrEnum):
@@ -55,6 +56,9 @@ class OrderPolicy:
     id_preference: list[str] = field(default_factory=lambda: ["BP", "IN", "UP", "UK", "EN", "VP", "VN", "SK"])
     ship_lead_days: int = 1  # earliest ship date = order date + this
     priority: int = 0  # received stock releases backorders of higher priority first, then the oldest
+    # an order read from a PDF or spreadsheet whose cross-checks all pass is confirmed without a person;
+    # when False every such order waits in the review queue (document.manual_confirmation)
+    auto_confirm_documents: bool = False
 
 
 @dataclass(slots=True)
@@ -131,5 +135,6 @@ class PartnerProfile:
     duplicate_window_days: int = 30
     outbox: str | None = None  # folder for outbound documents on the embedded default
     channels: Channels = field(default_factory=Channels)
+    layouts: DocumentLayouts = field(default_factory=DocumentLayouts)  # PDF templates, column map
     source_file: str | None = None
     as2: As2Settings | None = None  # the AS2 channel, when the partner has one

@@ -19,6 +19,13 @@ The default rules, in order:
                    stores nothing and sends no 855 for it.
 ``test_indicator`` a test order (``source.test``) from a partner not in test
                    mode → TEST (``order.test``): rules run, nothing allocated.
+``document``       an order read from a PDF, spreadsheet, cXML or UBL: each
+                   review reason of its extraction holds it
+                   (``document.total_mismatch``, ...); a line whose item the
+                   cross-reference cannot resolve → ``document.unresolved_item``;
+                   a clean PDF/spreadsheet order is held
+                   (``document.manual_confirmation``) unless the partner's
+                   ``auto_confirm_documents`` is on.  X12 orders: nothing.
 ``lines_present``  no lines → review (``order.no_lines``).
 ``ship_to``        no ship-to party → review (``ship_to.missing``).
 ``item``           resolve each line (``crossref``); none, or an inactive item
@@ -200,6 +207,37 @@ def test_indicator(ctx: OrderContext) -> None:
     if ctx.po.source.test and not (ctx.partner and ctx.partner.test_mode):
         ctx.test = True
         ctx.note("order.test", "A test order from a partner not in test mode: checked, no stock reserved.")
+
+
+@RULES.register("document")
+def document_checks(ctx: OrderContext) -> None:
+    extraction = ctx.po.extraction
+    if extraction is None:
+        return
+    for reason in extraction.review_reasons:
+        where = ""
+        if reason.page is not None:
+            where = f" (page {reason.page}" + (f", region {reason.region}" if reason.region else "") + ")"
+        elif reason.row is not None:
+            where = f" (row {reason.row}" + (f", column {reason.column}" if reason.column else "") + ")"
+        ctx.note(reason.code, reason.message + where, review=True)
+    if extraction.structured:
+        return
+    unresolved = [w for w in ctx.lines if ctx.resolver.resolve(w.po_line) is None]
+    for work in unresolved:
+        # held, not rejected: a misread part number is for a person to correct, whatever unknown_item says
+        ctx.hold_line(
+            work,
+            "document.unresolved_item",
+            f"Line {work.line.line_number}: {_ids(work.po_line)} matches no item of ours.",
+        )
+    if not extraction.review_reasons and not unresolved and not ctx.policy.auto_confirm_documents:
+        ctx.note(
+            "document.manual_confirmation",
+            f"Read from a {ctx.po.source.format} document with confidence {extraction.confidence}; "
+            "the partner's orders from documents are confirmed by a person (auto_confirm_documents is off).",
+            review=True,
+        )
 
 
 @RULES.register("lines_present")

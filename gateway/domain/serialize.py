@@ -17,8 +17,13 @@ def _adapter(kind: type) -> TypeAdapter[Any]:
 
 
 def to_json(document: PurchaseOrder | PurchaseOrderChange | Diagnostic) -> dict[str, Any]:
-    """JSON-ready dict: decimals as strings (exact), dates as ISO 8601."""
-    return _adapter(type(document)).dump_python(document, mode="json")
+    """JSON-ready dict: decimals as strings (exact), dates as ISO 8601.
+
+    An order with no ``extraction`` (every X12 order) has no such key at all."""
+    data = _adapter(type(document)).dump_python(document, mode="json")
+    if isinstance(document, PurchaseOrder) and document.extraction is None:
+        data.pop("extraction", None)
+    return data
 
 
 def purchase_order_schema() -> dict[str, Any]:

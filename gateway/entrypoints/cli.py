@@ -23,11 +23,12 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     documents: list[dict[str, Any]] = []
     failed = False
+    layouts = _layouts_of(args.partner) if args.partner else None
     for name in args.files:
         path = Path(name)
         try:
             with path.open("rb") as fh:
-                results = parse_file(fh)
+                results = parse_file(fh, layouts)
         except OSError as exc:
             print(f"ordergate: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
             failed = True
@@ -38,6 +39,18 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     json.dump({"documents": documents}, sys.stdout, indent=None if args.compact else 2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 1 if failed else 0
+
+
+def _layouts_of(partner_id: str) -> Any:
+    """The PDF templates and column map of a partner, from the profile files (no database needed)."""
+    from gateway.config import get_settings
+    from gateway.errors import GatewayError
+    from mappings.loader import load_partners
+
+    partners = load_partners(get_settings().partners_dir)
+    if partner_id not in partners:
+        raise GatewayError(f"no partner {partner_id!r} (known: {', '.join(sorted(partners))})")
+    return partners[partner_id].layouts
 
 
 def _cmd_ack(args: argparse.Namespace) -> int:
@@ -85,7 +98,9 @@ def _print_documents(views: list[Any]) -> None:
     print(render_documents(views))
 
 
-def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[list[Any], int]:
+def _ingest(
+    settings: Any, files: list[Path], channel: str = "cli", partner_id: str | None = None
+) -> tuple[list[Any], int]:
     from gateway.bootstrap import build, build_queued
     from gateway.services.receive import receive
     from gateway.services.reports import document_view
@@ -102,7 +117,9 @@ def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[lis
                 print(f"ordergate: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
                 failed += 1
                 continue
-            ids.append(receive(runtime.context, raw, channel=channel, filename=path.name))
+            ids.append(
+                receive(runtime.context, raw, channel=channel, filename=path.name, partner_id=partner_id)
+            )
             runtime.drain()
             if show_progress:
                 print(f"\r{n}/{len(files)} documents", end="", file=sys.stderr)
@@ -117,7 +134,7 @@ def _ingest(settings: Any, files: list[Path], channel: str = "cli") -> tuple[lis
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     settings = ready(args)
-    views, failed = _ingest(settings, [Path(f) for f in args.files])
+    views, failed = _ingest(settings, [Path(f) for f in args.files], partner_id=args.partner)
     _print_documents(views)
     if settings.redis_url:
         print(f"\n{len(views)} documents archived and queued on Redis; `ordergate worker` processes them")
@@ -257,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="print the canonical documents of files as JSON")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--compact", action="store_true", help="one line of JSON")
+    p.add_argument(
+        "--partner", help="read PDFs and spreadsheets with this partner's templates and column map"
+    )
     p.set_defaults(func=_cmd_parse)
 
     p = sub.add_parser("ack", help="print the 997/999/TA1 a file earns")
@@ -270,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="receive files and run them through the whole pipeline")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--partner", help="the partner who sent the files (PDF, CSV, XLSX, cXML, UBL carry no X12 sender id)"
+    )
     data_options(p)
     p.set_defaults(func=_cmd_ingest)
 

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from gateway.domain.diagnostics import Diagnostic, Level, Severity
+from gateway.domain.layouts import DocumentLayouts
 from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
 from gateway.domain.serialize import to_json
+from gateway.errors import InputError
 from outbound.x12.ack import AckBuilder, AckResult
 from parsers.detect import detect_format
+from parsers.documents import DOCUMENT_FORMATS, read_document
 from parsers.x12.process import ParsedSet, parse_stream
 from parsers.x12.structure import (
     GroupEnd,
@@ -30,15 +33,18 @@ from parsers.x12.structure import (
 
 @dataclass(slots=True)
 class DocumentResult:
-    """One transaction set (or one unreadable stretch) of a file."""
+    """One transaction set (or one unreadable stretch) of a file; for other formats, one order."""
 
     kind: str  # "850", "860", ..., or "interchange" / "unreadable" for envelope-level findings
-    status: str  # accepted / accepted_with_errors / rejected
+    status: str  # accepted / accepted_with_errors / rejected (and needs_review for PDF, CSV, ...)
     envelope: dict[str, Any]
     document: PurchaseOrder | PurchaseOrderChange | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    format: str = "x12"
 
     def to_json(self, source_name: str | None = None) -> dict[str, Any]:
+        if self.format != "x12":
+            return _document_json(self, source_name)
         out: dict[str, Any] = {"format": "x12", "type": self.kind, "status": self.status}
         if source_name is not None:
             out["file"] = source_name
@@ -201,13 +207,78 @@ def x12_results_with_events(
             yield None, ack
 
 
-def parse_file(stream: BinaryIO) -> list[DocumentResult]:
-    """Every result of one file, whatever its format."""
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _document_json(result: DocumentResult, source_name: str | None) -> dict[str, Any]:
+    """A PDF / CSV / XLSX / cXML / UBL order: the canonical order, and how far it can be trusted."""
+    out: dict[str, Any] = {"format": result.format, "type": result.kind, "status": result.status}
+    if source_name is not None:
+        out["file"] = source_name
+    po = result.document
+    if isinstance(po, PurchaseOrder) and po.extraction is not None:
+        ex = po.extraction
+        data = to_json(po)
+        data.pop("extraction", None)
+        out["needs_review"] = ex.needs_review
+        out["review_reasons"] = [_compact(r) for r in to_json_list(ex.review_reasons)]
+        out["confidence"] = str(ex.confidence)
+        out["method"] = ex.method
+        out["checks"] = ex.checks
+        out["purchase_orders"] = [data]
+        out["sources"] = [_compact(f) for f in to_json_list(ex.fields)]
+    else:
+        out["purchase_orders"] = []
+    out["diagnostics"] = [_diag_json(d) for d in result.diagnostics]
+    return out
+
+
+def to_json_list(items: list[Any]) -> list[dict[str, Any]]:
+    from pydantic import TypeAdapter
+
+    if not items:
+        return []
+    return TypeAdapter(list[type(items[0])]).dump_python(items, mode="json")  # type: ignore[misc]
+
+
+def document_results(raw: bytes, fmt: str, layouts: DocumentLayouts | None = None) -> list[DocumentResult]:
+    """The orders of a PDF, CSV, XLSX, cXML or UBL document (one result each), or why it cannot be read."""
+    try:
+        orders = read_document(raw, fmt, layouts)
+    except InputError as exc:
+        return [
+            DocumentResult(
+                kind="unreadable",
+                status="rejected",
+                envelope={},
+                diagnostics=[
+                    Diagnostic(code=exc.code, message=exc.message, severity=Severity.FATAL, level=Level.FILE)
+                ],
+                format=fmt,
+            )
+        ]
+    return [
+        DocumentResult(
+            kind="purchase_order",
+            status="needs_review" if po.extraction is not None and po.extraction.needs_review else "accepted",
+            envelope={},
+            document=po,
+            format=fmt,
+        )
+        for po in orders
+    ]
+
+
+def parse_file(stream: BinaryIO, layouts: DocumentLayouts | None = None) -> list[DocumentResult]:
+    """Every result of one file, whatever its format (``layouts``: the sending partner's, when known)."""
     head = stream.read(4096)
     stream.seek(0)
     fmt = detect_format(head)
     if fmt == "x12":
         return list(x12_results(stream))
+    if fmt in DOCUMENT_FORMATS:
+        return document_results(stream.read(), fmt, layouts)
     return [
         DocumentResult(
             kind="unreadable",

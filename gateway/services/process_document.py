@@ -24,12 +24,14 @@ from gateway.domain.partners import PartnerProfile
 from gateway.domain.serialize import to_json
 from gateway.errors import DuplicatePurchaseOrder, GatewayError
 from gateway.services.acknowledgements import record_acknowledgements
+from gateway.services.ingest_documents import process_layout_document
 from gateway.services.parse_documents import DocumentResult, x12_results_with_events
 from gateway.services.ports import Context, UnitOfWork
 from gateway.services.sweep import unfinished_steps
 from outbound.x12.ack import AckBuilder, AckResult
 from outbound.x12.writer import Party
 from parsers.detect import detect_format
+from parsers.documents import DOCUMENT_FORMATS
 from parsers.x12.structure import InterchangeHeader
 
 ACKNOWLEDGEMENTS = frozenset(("997", "999", "TA1"))
@@ -70,6 +72,9 @@ def process_document(ctx: Context, document_id: int) -> None:
             _resume(ctx, document_id)
             return
         fmt = detect_format(doc.raw[:4096])
+        if fmt in DOCUMENT_FORMATS:
+            _process_layout(ctx, uow, document_id, doc, fmt)
+            return
         if fmt != "x12":
             uow.documents.set_status(
                 document_id,
@@ -117,6 +122,23 @@ def process_document(ctx: Context, document_id: int) -> None:
         ctx.dispatcher.send("confirm_document", document_id)
     for change_id in changes:
         ctx.dispatcher.send("apply_change", change_id)
+
+
+def _process_layout(ctx: Context, uow: UnitOfWork, document_id: int, doc: Any, fmt: str) -> None:
+    """A PDF, CSV, XLSX, cXML or UBL document (``gateway.services.ingest_documents``); commits."""
+    handed: dict[int, PurchaseOrder] = {}
+    new_orders, status, diags, partner_id = process_layout_document(
+        uow, document_id, doc.raw, fmt, doc.partner_id, doc.channel, handed
+    )
+    uow.documents.set_status(document_id, status, diags, partner_id=partner_id, format=fmt)
+    uow.audit.record(
+        "system", "document", document_id, status, {"purchase_orders": new_orders, "format": fmt}
+    )
+    uow.commit()
+    if handed:
+        ctx.handover.put(handed)
+    if new_orders:
+        ctx.dispatcher.send("confirm_document", document_id)
 
 
 def _resume(ctx: Context, document_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,8 @@ ACME_850 = (SAMPLES / "x12" / "850-4010-acme.x12").read_bytes()
 @pytest.fixture
 def partners_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "partners"
-    folder.mkdir()
-    for f in (SAMPLES / "partners").iterdir():
+    shutil.copytree(SAMPLES / "partners", folder)
+    for f in (SAMPLES / "partners").glob("*.yaml"):
         text = f.read_text()
         if f.name == "acme.yaml":
             text = text.replace(

@@ -136,6 +136,7 @@ def test_default_rules_run_in_this_order() -> None:
         "partner",
         "duplicate",
         "test_indicator",
+        "document",
         "lines_present",
         "ship_to",
         "item",
@@ -164,7 +165,7 @@ def test_a_custom_rule_records_outcomes_under_its_name() -> None:
     assert so.status is OrderStatus.NEEDS_REVIEW
     assert so.outcomes[-1].rule == "no_friday_orders"
     assert reserved(rows) == 0  # custom rules run before allocation
-    assert len(RULES) == 10
+    assert len(RULES) == 11
 
 
 def test_rules_can_be_left_out() -> None:
