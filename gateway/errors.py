@@ -6,9 +6,10 @@
     │   └── UnsupportedFormat         content no parser recognises (HTTP 415)
     ├── ConfigurationError            a settings or partner-profile problem, naming file and field
     ├── NotFound                      an id that does not exist (HTTP 404)
-    └── StorageConflict               a write refused to keep the data consistent (HTTP 409)
-        ├── Oversell                  an allocation would take more than is on hand
-        └── DuplicatePurchaseOrder    an original PO number the partner already sent
+    ├── StorageConflict               a write refused to keep the data consistent (HTTP 409)
+    │   ├── Oversell                  an allocation would take more than is on hand
+    │   └── DuplicatePurchaseOrder    an original PO number the partner already sent
+    └── ReviewRefused                 a review action that does not apply to the item as it is now (HTTP 409)
 
 Problems inside a readable document are not exceptions: they are
 ``gateway.domain.diagnostics.Diagnostic`` values carried with the result.
@@ -80,3 +81,10 @@ class DuplicatePurchaseOrder(StorageConflict):
         self.partner_id = partner_id
         self.po_number = po_number
         self.existing_id = existing_id
+
+
+class ReviewRefused(GatewayError):
+    """A review action on something that does not need it (any more), or with a value that cannot apply."""
+
+    code = "review.refused"
+    http_status = 409

@@ -27,6 +27,8 @@ class UnitOfWork(Protocol):
     outbound: Any
     control_numbers: Any
     audit: Any
+    users: Any
+    reviews: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

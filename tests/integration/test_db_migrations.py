@@ -30,6 +30,11 @@ EXPECTED_TABLES = {
     "control_counters",
     "control_ledger",
     "audit_log",
+    "users",
+    "user_sessions",
+    "api_tokens",
+    "review_decisions",
+    "sender_aliases",
 }
 
 

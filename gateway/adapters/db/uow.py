@@ -27,6 +27,8 @@ from gateway.adapters.db.repositories import (
     PurchaseOrderRepository,
     SalesOrderRepository,
 )
+from gateway.adapters.db.reviews import ReviewRepository
+from gateway.adapters.db.users import UserRepository
 
 
 class SqlUnitOfWork:
@@ -39,6 +41,8 @@ class SqlUnitOfWork:
     outbound: OutboundRepository
     control_numbers: ControlNumberRepository
     audit: AuditRepository
+    users: UserRepository
+    reviews: ReviewRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +68,8 @@ class SqlUnitOfWork:
         self.outbound = OutboundRepository(connection)
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
+        self.users = UserRepository(connection)
+        self.reviews = ReviewRepository(connection)
         return self
 
     def __exit__(
