@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     answer_unknown_senders: bool = False
     # an admin bearer token for the API (scripts, operations); none by default
     api_token: SecretStr | None = None
+    # the admin UI's session cookie: Secure unless this says otherwise (plain HTTP on loopback in
+    # development and tests); sessions last this long
+    secure_cookies: bool | None = None
+    session_hours: float = 12.0
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.environment == "production"
 
     @property
     def db_url(self) -> str:

@@ -113,6 +113,16 @@ class PartnerRepository:
         rows = self._load(select(partners).where(partners.c.id.in_(alias)))
         return rows[0] if rows else None
 
+    def cross_reference_rows(self, partner_id: str) -> list[tuple[CrossReference, str, str | None]]:
+        """The partner's cross-references with where each came from (``profile`` / ``review``) and who
+        made it."""
+        stmt = (
+            select(xrefs)
+            .where(xrefs.c.partner_id == partner_id)
+            .order_by((xrefs.c.origin == "review"), xrefs.c.id)
+        )
+        return [(_xref(r), r.origin, r.created_by) for r in self._c.execute(stmt)]
+
     def list(self, *, active_only: bool = False) -> list[PartnerProfile]:
         stmt = select(partners).order_by(partners.c.id)
         if active_only:

@@ -18,7 +18,12 @@ from gateway.config import Settings, get_settings
 from gateway.entrypoints.api.auth import settings_token
 from gateway.errors import GatewayError
 
-ROUTERS: tuple[str, ...] = ("gateway.entrypoints.api.routers.health",)
+ROUTERS: tuple[str, ...] = (
+    "gateway.entrypoints.api.routers.health",
+    "gateway.entrypoints.api.routers.review",
+    "gateway.entrypoints.api.routers.catalog",
+    "gateway.entrypoints.admin.routes",
+)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
