@@ -60,7 +60,7 @@ def timeline(uow: UnitOfWork, purchase_order_id: int) -> list[LedgerEntry]:
         status = out.delivery_status + (f", acknowledged {out.ack_status}" if out.ack_status else "")
         entries.append(
             LedgerEntry(
-                at=out.delivered_at or out.created_at,
+                at=out.created_at,
                 direction="out",
                 document=out.doc_type,
                 summary=f"{out.doc_type} to {out.partner_id}",
