@@ -50,7 +50,7 @@ def stacked_columns(
             f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{PALETTE[k % len(PALETTE)]}"/>'
         )
         out.append(f'<text x="{lx + 14}" y="{height - 5}" class="tick">{escape(name)}</text>')
-        lx += 24 + 7 * len(name)
+        lx += 30 + 7.5 * len(name)
     out.append("</svg>")
     return "".join(out)
 
@@ -79,16 +79,16 @@ def bars(title: str, values: Mapping[str, float], *, width: int = 640, unit: str
     return "".join(out)
 
 
-def gauge(title: str, share: float | None, *, width: int = 300) -> str:
+def gauge(title: str, share: float | None, *, width: int = 640) -> str:
     """A share (0..1) as a filled bar with its percentage."""
-    height = 70
+    height = 90
     out = [_open(width, height, title)]
     out.append(f'<text x="4" y="18" class="chart-title">{escape(title)}</text>')
-    out.append(f'<rect x="4" y="28" width="{width - 8}" height="24" class="track"/>')
+    out.append(f'<rect x="4" y="34" width="{width - 8}" height="30" class="track"/>')
     if share is not None:
-        out.append(f'<rect x="4" y="28" width="{(width - 8) * share:.1f}" height="24" fill="{PALETTE[2]}"/>')
+        out.append(f'<rect x="4" y="34" width="{(width - 8) * share:.1f}" height="30" fill="{PALETTE[2]}"/>')
     label = "no orders yet" if share is None else f"{share * 100:.0f} %"
-    out.append(f'<text x="{width / 2}" y="45" text-anchor="middle" class="gauge-label">{label}</text>')
+    out.append(f'<text x="{width / 2}" y="55" text-anchor="middle" class="gauge-label">{label}</text>')
     out.append("</svg>")
     return "".join(out)
 
