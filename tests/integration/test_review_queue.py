@@ -170,3 +170,25 @@ def test_dismissed_documents_leave_the_queue(db_url: str, tmp_path: Path) -> Non
         review.dismiss(p.ctx, "document", doc_id, "olga", "spam")
         with p.uow() as uow:
             assert review_queue(uow, FIXED_NOW).total == 0
+
+
+def test_overdue_acknowledgements_and_failed_deliveries(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        p.run(sample("850-4010-acme.x12"))
+        with p.uow() as uow:
+            [ack_855] = uow.outbound.list(doc_type="855")
+            assert review_queue(uow, FIXED_NOW + timedelta(hours=23)).total == 0
+            late = review_queue(uow, FIXED_NOW + timedelta(days=2))
+            assert [(i.key, i.reasons) for i in late.items] == [(f"outbound:{ack_855.id}", ["ack.overdue"])]
+            uow.outbound.set_ack_status(ack_855.id, "A")
+            ack_997 = next(o for o in uow.outbound.list() if o.doc_type != "855")
+            uow.outbound.set_delivery(ack_997.id, "failed")
+            uow.commit()
+        with p.uow() as uow:
+            queue = review_queue(uow, FIXED_NOW + timedelta(days=2))
+            assert [(i.key, i.reasons) for i in queue.items] == [
+                (f"outbound:{ack_997.id}", ["delivery.failed"])
+            ]
+        review.dismiss(p.ctx, "outbound", ack_997.id, "olga", "sent by hand")
+        with p.uow() as uow:
+            assert review_queue(uow, FIXED_NOW + timedelta(days=2)).total == 0

@@ -60,3 +60,17 @@ def test_rejection_keeps_only_the_partner_rule() -> None:
     assert rules.names() == ["partner", "review"]
     _po, _partner, rules = decided_inputs(po, None, Decided())
     assert rules.names()[-1] == "review" and "price" in rules.names()
+
+
+def test_envelope_problems_mark_their_trailer_or_the_last_segment() -> None:
+    segs = x12view.cut(RAW)
+    x12view.mark_diagnostics(
+        segs, [{"code": "x12.se.count_mismatch", "level": "set", "location": {"set_control": "0001"}}]
+    )
+    assert [s.text[:2] for s in segs if s.marked] == ["SE"]
+    cut_short = x12view.cut(RAW[: RAW.index(b"GE*")])
+    x12view.mark_diagnostics(
+        cut_short,
+        [{"code": "x12.iea.missing", "location": {"interchange": "000000001", "segment_id": "IEA"}}],
+    )
+    assert [s.number for s in cut_short if s.marked] == [len(cut_short)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from gateway.entrypoints.api.routers.review import run_queued
+
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-_drain_lock = threading.Lock()
 
 
 def _age(value: Any, now: datetime | None = None) -> str:
@@ -69,8 +69,7 @@ def back(path: str, **query: str) -> RedirectResponse:
 
 def drain(request: Request) -> None:
     """Run the steps an action queued (deliveries) when the runtime runs them in this process."""
-    with _drain_lock:
-        request.app.state.runtime.drain()
+    run_queued(request)
 
 
 def now(request: Request) -> datetime:

@@ -40,8 +40,38 @@ def _sets(segments: list[SegmentView]) -> dict[str, int]:
     return found
 
 
+def _id(seg: SegmentView) -> str:
+    return seg.text[:3].rstrip(seg.text[2:3]) if len(seg.text) > 2 else seg.text
+
+
+def _element(seg: SegmentView, n: int) -> str | None:
+    parts = seg.text.split(seg.text[3])
+    return parts[n].strip() if len(parts) > n else None
+
+
+def _scope(segments: list[SegmentView], loc: Mapping[str, Any], sets: dict[str, int]) -> tuple[int, int]:
+    """The segments a location's set (or else interchange) spans, as [start, end)."""
+    st = sets.get(str(loc.get("set_control") or ""))
+    if st is not None:
+        end = next((i + 1 for i in range(st, len(segments)) if _id(segments[i]) == "SE"), len(segments))
+        return st, end
+    control = str(loc.get("interchange") or "")
+    for i, seg in enumerate(segments):
+        if _id(seg) == "ISA" and len(seg.text) > 3 and _element(seg, 13) == control:
+            end = next((j + 1 for j in range(i, len(segments)) if _id(segments[j]) == "IEA"), len(segments))
+            return i, end
+    return 0, len(segments)
+
+
+FALLBACK = {"set": "SE", "group": "GE", "interchange": "ISA"}
+
+
 def mark_diagnostics(segments: list[SegmentView], diagnostics: Iterable[Mapping[str, Any]]) -> None:
-    """Mark the segment each diagnostic locates (by its set and position, else its place in the file)."""
+    """Mark the segment each diagnostic locates: by its set and position, its place in the file, or
+    else its segment id (or the trailer of its level) within its set or interchange; a segment that is
+    missing marks the last one there is."""
+    if not segments:
+        return
     sets = _sets(segments)
     for d in diagnostics:
         loc = d.get("location") or {}
@@ -52,6 +82,12 @@ def mark_diagnostics(segments: list[SegmentView], diagnostics: Iterable[Mapping[
             index = st + int(loc["segment_position"]) - 1
         elif loc.get("file_segment"):
             index = int(loc["file_segment"]) - 1
+        else:
+            wanted = loc.get("segment_id") or FALLBACK.get(str(d.get("level") or ""))
+            if wanted:
+                start, end = _scope(segments, loc, sets)
+                found = [i for i in range(start, end) if _id(segments[i]) == wanted]
+                index = found[0] if found else end - 1
         if index is not None and 0 <= index < len(segments):
             segments[index].notes.append(note)
 

@@ -49,7 +49,9 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _run(request: Request) -> None:
+def run_queued(request: Request) -> None:
+    """Run the steps an action queued (deliveries, reprocessing) when the runtime runs them in this
+    process (the embedded default), one request at a time."""
     with _drain_lock:
         request.app.state.runtime.drain()
 
@@ -105,7 +107,7 @@ class Dismiss(BaseModel):
 
 
 def _released(request: Request, result: review.Released) -> dict[str, Any]:
-    _run(request)
+    run_queued(request)
     return {"status": result.status, "outbound_id": result.outbound_id, "review": result.reasons}
 
 
@@ -164,7 +166,7 @@ def assign_sender(
     request: Request, runtime: RuntimeDep, user: OperatorDep, document_id: int, body: AssignSender
 ) -> dict[str, Any]:
     review.assign_sender(runtime.context, document_id, body.partner, user.name)
-    _run(request)
+    run_queued(request)
     with runtime.context.uow() as uow:
         doc = uow.documents.get(document_id)
     return {"document_id": document_id, "status": doc.status if doc else None}
@@ -231,7 +233,7 @@ def resend_outbound(
     request: Request, runtime: RuntimeDep, user: OperatorDep, outbound_id: int
 ) -> dict[str, Any]:
     resend(runtime.context, outbound_id, user.name)
-    _run(request)
+    run_queued(request)
     with runtime.context.uow() as uow:
         out = uow.outbound.get(outbound_id)
     return {"outbound_id": outbound_id, "delivery_status": out.delivery_status if out else None}
