@@ -52,7 +52,12 @@ def browser_executable() -> str | None:
 
 @contextmanager
 def running_admin(data_dir: Path) -> Iterator[AdminServer]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_") and k != "DATABASE_URL"}
+    # the embedded default: SQLite in the data folder, steps run in the process that queues them
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ORDERGATE_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     env.update({"ORDERGATE_ENVIRONMENT": "test", "ORDERGATE_DATA_DIR": str(data_dir)})
     port = free_port()
     server = AdminServer(f"http://127.0.0.1:{port}", data_dir, env)
