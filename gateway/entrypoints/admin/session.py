@@ -53,7 +53,10 @@ def install(app: FastAPI) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         path = request.url.path
         api_write = path.startswith("/api") and request.method not in SAFE_METHODS
-        if token and not api_write and (path.startswith("/admin") or path.startswith("/api")):
+        wanted = (path.startswith("/admin") and not path.startswith("/admin/static")) or path.startswith(
+            "/api"
+        )
+        if token and not api_write and wanted:
             found = await run_in_threadpool(_lookup, request.app.state.runtime, token)
             if found is not None:
                 request.state.principal, request.state.csrf = found
