@@ -172,3 +172,14 @@ def test_operator_fixes_from_the_pages(db_url: str, tmp_path: Path) -> None:
         assert "0 shown of 0 waiting" in c.get("/admin/queue").text
         partner = c.get("/admin/partners/ACMEHARDWARE").text
         assert re.search(r'class="origin-review"><td>PD-0200</td><td>779999</td>', partner)
+
+
+def test_repeated_failed_sign_ins_are_refused_for_a_while(db_url: str, tmp_path: Path) -> None:
+    with open_site(db_url, tmp_path) as site:
+        for _ in range(5):
+            assert sign_in(site.client, "operator", "not the password") == 401
+        assert sign_in(site.client, "operator") == 429  # even with the right password, for now
+        assert sign_in(site.client, "viewer") == 303  # other users are not affected
+        with site.pipeline.uow() as uow:
+            failed = [e for e in uow.audit.list("sign_in", "operator") if e.action == "failed"]
+        assert len(failed) == 5

@@ -6,6 +6,7 @@ The pages themselves are in ``pages`` (queue, detail and actions) and ``views``
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Request
@@ -29,6 +30,14 @@ from gateway.entrypoints.admin.web import HERE, render
 from gateway.entrypoints.api.deps import RuntimeDep
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+MAX_FAILURES = 5  # failed sign-ins for one user name within LOCKOUT before it is refused for a while
+LOCKOUT = timedelta(minutes=15)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 router.include_router(pages.router)
 router.include_router(views.router)
 
@@ -67,9 +76,17 @@ def login(
 ) -> Response:
     if not same(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
         return _login_page(request, "The sign-in form expired; please try again.", 403)
+    name = username.strip()[:100]
+    since = datetime.now(UTC) - LOCKOUT
     with runtime.context.uow() as uow:
-        user = uow.users.get_by_name(username.strip())
+        user = uow.users.get_by_name(name)
+        failures = [e for e in uow.audit.list("sign_in", name) if e.action == "failed" and e.at > since]
+    if len(failures) >= MAX_FAILURES:
+        return _login_page(request, "Too many failed attempts; try again in a quarter of an hour.", 429)
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
+        with runtime.context.uow() as uow:
+            uow.audit.record(name or "(empty)", "sign_in", name, "failed", {"client": _client(request)})
+            uow.commit()
         return _login_page(request, "Wrong user name or password.", 401)
     with runtime.context.uow() as uow:
         uow.audit.record(user.username, "user", user.id, "signed_in", None)
