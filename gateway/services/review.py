@@ -62,11 +62,14 @@ ReviewProvider = Callable[[UnitOfWork, datetime], Iterable[ReviewItem]]
 def held_orders(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     """Sales orders the rules held for a person (unknown item, price, short stock, ...)."""
     items: list[ReviewItem] = []
+    docs: dict[int, Any] = {}  # one read per document, however many of its orders wait
     for so in uow.sales_orders.list(status=OrderStatus.NEEDS_REVIEW.value):
         stored = uow.purchase_orders.get(so.purchase_order_id)
         if stored is None:
             continue
-        doc = uow.documents.get(stored.document_id)
+        if stored.document_id not in docs:
+            docs[stored.document_id] = uow.documents.get(stored.document_id)
+        doc = docs[stored.document_id]
         reasons = list(dict.fromkeys(o.reason for o in so.order.review_reasons)) or ["order.review"]
         messages = [o.message for o in so.order.review_reasons]
         items.append(

@@ -74,3 +74,10 @@ def test_envelope_problems_mark_their_trailer_or_the_last_segment() -> None:
         [{"code": "x12.iea.missing", "location": {"interchange": "000000001", "segment_id": "IEA"}}],
     )
     assert [s.number for s in cut_short if s.marked] == [len(cut_short)]
+
+
+def test_a_long_file_shows_the_envelope_heads_and_the_one_set() -> None:
+    segs = x12view.cut(RAW)
+    shown = x12view.only_set(segs, "0001", limit=5)
+    assert [s.text[:3] for s in shown] == ["ISA", "GS*", "ST*", "BEG", "PO1", "PO1", "CTT", "SE*"]
+    assert x12view.only_set(segs, "0001") is segs

@@ -76,6 +76,7 @@ def order_detail(uow: Any, purchase_order_id: int) -> dict[str, Any]:
             }
         )
     x12view.mark_lines(segments, stored.document.source.set_control, line_notes)
+    segments = x12view.only_set(segments, stored.document.source.set_control)
     skus = sorted({ln["answer"].sku for ln in lines if ln["answer"] is not None and ln["answer"].sku})
     return {
         "stored": stored,

@@ -41,7 +41,11 @@ def _sets(segments: list[SegmentView]) -> dict[str, int]:
 
 
 def _id(seg: SegmentView) -> str:
-    return seg.text[:3].rstrip(seg.text[2:3]) if len(seg.text) > 2 else seg.text
+    """The segment id: its leading letters and digits (two or three)."""
+    n = 0
+    while n < min(len(seg.text), 3) and seg.text[n].isalnum():
+        n += 1
+    return seg.text[:n]
 
 
 def _element(seg: SegmentView, n: int) -> str | None:
@@ -105,3 +109,15 @@ def mark_lines(segments: list[SegmentView], set_control: str | None, notes: Mapp
         if seg.text.startswith("PO1"):
             n += 1
             seg.notes.extend(notes.get(n, []))
+
+
+def only_set(segments: list[SegmentView], set_control: str | None, limit: int = 400) -> list[SegmentView]:
+    """For a long file, the envelope headers and the one transaction set (numbers kept as in the file)."""
+    if len(segments) <= limit:
+        return segments
+    st = _sets(segments).get(set_control or "")
+    if st is None:
+        return segments[:limit]
+    end = next((i + 1 for i in range(st, len(segments)) if _id(segments[i]) == "SE"), len(segments))
+    heads = [seg for seg in segments[:st] if _id(seg) in ("ISA", "GS")][-2:]
+    return heads + segments[st:end]
