@@ -45,6 +45,8 @@ def test_sign_in_sessions_and_sign_out(db_url: str, tmp_path: Path) -> None:
         assert cookie.has_nonstandard_attr("HttpOnly") and not cookie.secure  # plain HTTP in tests
         page = c.get("/admin/queue")
         assert page.status_code == 200 and "operator" in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
         with site.pipeline.uow() as uow:  # only the digest of the cookie is stored
             assert uow.users.session(cookie.value) is not None
         # the session also reads the JSON API (safe methods), never writes it
