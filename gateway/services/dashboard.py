@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from gateway.services.ledger import LedgerEntry, overdue
 from gateway.services.ports import UnitOfWork
-from gateway.services.review import DOCUMENT_REASONS
+from gateway.services.review_queue import DOCUMENT_REASONS
 
 HANDS_OFF = ("confirmed", "rejected", "test")
 

@@ -10,7 +10,7 @@ import pytest
 
 from gateway.errors import InputError, ReviewRefused
 from gateway.services import review
-from gateway.services.review import QueueFilter, review_queue
+from gateway.services.review_queue import QueueFilter, review_queue
 from tests.integration.pipeline_helpers import FIXED_NOW, open_pipeline, reenvelope, sample, segments
 
 

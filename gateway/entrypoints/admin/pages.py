@@ -14,7 +14,7 @@ from gateway.entrypoints.admin.web import back, drain, now, render
 from gateway.entrypoints.api.deps import RuntimeDep
 from gateway.errors import GatewayError, NotFound
 from gateway.services import review
-from gateway.services.review import QueueFilter, review_queue
+from gateway.services.review_queue import DOCUMENT_REASONS, QueueFilter, review_queue
 
 router = APIRouter()
 
@@ -221,7 +221,7 @@ def document_page(request: Request, runtime: RuntimeDep, user: PageViewer, docum
         audit=audit,
         sender=review.isa_sender(doc.raw),
         unknown_sender=doc.status == "needs_review" and "partner.unknown_sender" in codes,
-        dismissable=doc.status in review.DOCUMENT_REASONS,
+        dismissable=doc.status in DOCUMENT_REASONS,
     )
 
 

@@ -21,7 +21,7 @@ from gateway.errors import NotFound
 from gateway.services import review
 from gateway.services.ledger import resend, timeline
 from gateway.services.reports import order_view
-from gateway.services.review import QueueFilter, review_queue
+from gateway.services.review_queue import QueueFilter, review_queue
 
 router = APIRouter(prefix="/api", tags=["review"])
 _drain_lock = threading.Lock()
