@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+from tests.integration.pipeline_helpers import sample
 from tests.integration.review_fixtures import open_site
 
 
@@ -46,6 +48,7 @@ def test_every_action_needs_an_operator(db_url: str, tmp_path: Path) -> None:
             (f"/api/review/orders/{po}/quantity", {"line": "2", "quantity": "1"}),
             (f"/api/review/orders/{po}/warehouse", {"warehouse": "COL"}),
             (f"/api/review/orders/{po}/approve", None),
+            (f"/api/review/orders/{po}/recheck", None),
             (f"/api/review/orders/{po}/reject", None),
             (f"/api/review/documents/{site.stranger}/assign-sender", {"partner": "ACMEHARDWARE"}),
             (f"/api/review/documents/{site.stranger}/dismiss", {"note": "x"}),
@@ -112,3 +115,19 @@ def test_reject_and_approve_over_the_api(db_url: str, tmp_path: Path) -> None:
         assert r.status_code == 200
         assert c.get("/api/review", headers=op).json()["total"] == 0
         assert c.post("/api/review/shipments/1/dismiss", json={}, headers=op).status_code == 404
+
+
+def test_recheck_after_stock_arrives(db_url: str, tmp_path: Path) -> None:
+    with open_site(db_url, tmp_path) as site:
+        site.pipeline.run(sample("850-5010-delta-short-review.x12"))
+        c, op = site.client, site.auth("operator")
+        [held] = [o for o in c.get("/api/orders", headers=op).json() if o["po_number"] == "DM-77019"]
+        po = held["purchase_order_id"]
+        r = c.post(f"/api/review/orders/{po}/recheck", headers=op)
+        assert r.json() == {"status": "needs_review", "outbound_id": None, "review": ["stock.short"]}
+        with site.pipeline.uow() as uow:
+            for level in uow.catalog.stock(["HT-0600"]):
+                uow.catalog.set_stock("HT-0600", level.warehouse, level.on_hand + Decimal(10))
+            uow.commit()
+        r = c.post(f"/api/review/orders/{po}/recheck", headers=op)
+        assert r.json()["status"] == "confirmed" and r.json()["outbound_id"]

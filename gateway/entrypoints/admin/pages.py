@@ -188,6 +188,13 @@ def approve(request: Request, runtime: RuntimeDep, user: PageOperator, purchase_
     return _act(request, purchase_order_id, lambda: review.approve(ctx, purchase_order_id, user.name))
 
 
+@router.post("/orders/{purchase_order_id}/recheck", dependencies=[CsrfChecked])
+def recheck(request: Request, runtime: RuntimeDep, user: PageOperator, purchase_order_id: int) -> Response:
+    """Run the rules again with what is decided so far (after stock arrived, a profile changed)."""
+    ctx = runtime.context
+    return _act(request, purchase_order_id, lambda: review.release(ctx, purchase_order_id, user.name))
+
+
 @router.post("/orders/{purchase_order_id}/reject", dependencies=[CsrfChecked])
 def reject(request: Request, runtime: RuntimeDep, user: PageOperator, purchase_order_id: int) -> Response:
     ctx = runtime.context

@@ -154,6 +154,14 @@ def approve(
     return _released(request, review.approve(runtime.context, purchase_order_id, user.name))
 
 
+@router.post("/review/orders/{purchase_order_id}/recheck")
+def recheck(
+    request: Request, runtime: RuntimeDep, user: OperatorDep, purchase_order_id: int
+) -> dict[str, Any]:
+    """The rules again with what is decided so far (after stock arrived, a profile changed)."""
+    return _released(request, review.release(runtime.context, purchase_order_id, user.name))
+
+
 @router.post("/review/orders/{purchase_order_id}/reject")
 def reject(
     request: Request, runtime: RuntimeDep, user: OperatorDep, purchase_order_id: int
