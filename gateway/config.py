@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     sftp_host_key_file: Path | None = None  # default: <data dir>/sftp_host_key (made when missing)
     attachment_max_bytes: int = 50 * 1024 * 1024
     zip_max_files: int = 100
+    # the admin UI's session cookie: Secure unless this says otherwise (plain HTTP on loopback in
+    # development and tests); sessions last this long
+    secure_cookies: bool | None = None
+    session_hours: float = 12.0
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.environment == "production"
 
     @property
     def db_url(self) -> str:

@@ -7,10 +7,11 @@
     ├── ConfigurationError            a settings or partner-profile problem, naming file and field
     ├── ChannelError                  a transport failed (connect, transfer, refused): retried (HTTP 502)
     ├── NotFound                      an id that does not exist (HTTP 404)
-    └── StorageConflict               a write refused to keep the data consistent (HTTP 409)
-        ├── Oversell                  an allocation would take more than is on hand
-        ├── DuplicatePurchaseOrder    an original PO number the partner already sent
-        └── OverShipment              a shipment of more than is allocated to a line
+    ├── StorageConflict               a write refused to keep the data consistent (HTTP 409)
+    │   ├── Oversell                  an allocation would take more than is on hand
+    │   ├── DuplicatePurchaseOrder    an original PO number the partner already sent
+    │   └── OverShipment              a shipment of more than is allocated to a line
+    └── ReviewRefused                 a review action that does not apply to the item as it is now (HTTP 409)
 
 Problems inside a readable document are not exceptions: they are
 ``gateway.domain.diagnostics.Diagnostic`` values carried with the result.
@@ -113,3 +114,10 @@ class OverShipment(StorageConflict):
         self.line_number = line_number
         self.wanted = wanted
         self.open_quantity = open_quantity
+
+
+class ReviewRefused(GatewayError):
+    """A review action on something that does not need it (any more), or with a value that cannot apply."""
+
+    code = "review.refused"
+    http_status = 409

@@ -335,16 +335,14 @@ def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
     return sorted(found, key=lambda o: (o.due_at, o.outbound_id))
 
 
-def resend(context: Context, outbound_id: int) -> None:
-    """Deliver a stored outbound document again, byte for byte, and record it."""
+def resend(context: Context, outbound_id: int, actor: str = "system") -> None:
+    """Deliver a stored outbound document again, byte for byte, on the partner's channel: it starts
+    over (pending, no attempts) and the ``deliver`` step is queued; recorded in the audit trail."""
     with context.uow() as uow:
         out = uow.outbound.get(outbound_id)
         if out is None:
             raise NotFound(f"no outbound document {outbound_id}")
-        name = f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12"
-        where = context.deliver(out.partner_id, name, out.data)
-        uow.outbound.set_sent([out.id], context.clock())
-        uow.audit.record(
-            "system", "outbound", out.id, "resent", {"to": where, "previous": out.delivery_status}
-        )
+        uow.outbound.requeue([out.id])
+        uow.audit.record(actor, "outbound", out.id, "resent", {"previous": out.delivery_status})
         uow.commit()
+    context.dispatcher.send("deliver", out.id)

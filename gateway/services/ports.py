@@ -35,6 +35,8 @@ class UnitOfWork(Protocol):
     invoices: Any
     sequences: Any
     acknowledgements: Any
+    users: Any
+    reviews: Any
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -174,14 +176,20 @@ class InlineDispatcher:
     def __init__(self) -> None:
         self.queue: deque[tuple[str, tuple[int | str, ...]]] = deque()
         self.steps: dict[str, Callable[..., object]] = {}
+        self._drain_lock = threading.RLock()
 
     def send(self, step: str, *args: int | str) -> None:
         self.queue.append((step, args))
 
     def drain(self) -> int:
+        """Run every queued step; callers on several threads (the API's requests, a background
+        drainer) take turns, so one step at a time runs, as on the embedded default it must."""
         done = 0
-        while self.queue:
-            step, args = self.queue.popleft()
-            self.steps[step](*args)
-            done += 1
-        return done
+        with self._drain_lock:
+            while True:
+                try:
+                    step, args = self.queue.popleft()
+                except IndexError:
+                    return done
+                self.steps[step](*args)
+                done += 1

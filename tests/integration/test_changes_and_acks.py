@@ -368,9 +368,10 @@ def test_overdue_with_a_fixed_clock(pipeline: Pipeline) -> None:
     # resending records a new delivery: the window starts again
     pipeline.ctx.clock = lambda: FIXED_NOW + timedelta(hours=30)
     resend(pipeline.ctx, ours.id)
+    pipeline.runtime.drain()
     with pipeline.uow() as uow:
         assert overdue(uow, FIXED_NOW + timedelta(hours=31)) == []
-        assert [a.action for a in uow.audit.list("outbound", ours.id)][-1] == "resent"
+        assert [a.action for a in uow.audit.list("outbound", ours.id)][-2:] == ["resent", "delivered"]
     # the partner's 997 takes it off the list for good
     pipeline.run(ack_997(ours.gs_control, [("855", ours.st_control, [], "A")], 7006, "A"), "997.x12")
     with pipeline.uow() as uow:

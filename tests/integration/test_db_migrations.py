@@ -38,6 +38,11 @@ EXPECTED_TABLES = {
     "invoices",
     "bin_locations",
     "acknowledgements",
+    "users",
+    "user_sessions",
+    "api_tokens",
+    "review_decisions",
+    "sender_aliases",
 }
 
 

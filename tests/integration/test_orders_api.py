@@ -74,7 +74,7 @@ def test_overdue_and_resend(client: TestClient, tmp_path: Path) -> None:
     assert client.post(path, headers=VIEWER).status_code == 403  # an operator's job
     client.app.state.runtime.context.clock = lambda: datetime.now(UTC)  # type: ignore[attr-defined]
     answer = client.post(path, headers=ADMIN)
-    assert answer.status_code == 202 and answer.json()["resent"] is True
+    assert answer.status_code == 200 and answer.json()["delivery_status"] == "sent"
     assert client.post("/api/outbound/999999/resend", headers=ADMIN).status_code == 404
     still = client.get("/api/overdue", headers=VIEWER).json()
     assert [o["document"] for o in still] == ["865"]  # the resend started the 855's window again

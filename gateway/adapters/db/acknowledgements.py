@@ -123,7 +123,13 @@ class AcknowledgementRepository:
                 out.c.delivered_at,
                 out.c.created_at,
             )
-            .where(out.c.delivery_status == "sent", _NOT_ACKS, ~has_ack, out.c.delivered_at <= sent_before)
+            .where(
+                out.c.delivery_status == "sent",
+                _NOT_ACKS,
+                ~has_ack,
+                out.c.ack_status.is_(None),  # the partner's code, however it was recorded
+                out.c.delivered_at <= sent_before,
+            )
             .order_by(out.c.id)
         )
         return list(self._c.execute(stmt))

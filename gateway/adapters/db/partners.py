@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, delete, select, update
 
 from gateway.adapters.db._sql import insert, now
 from gateway.adapters.db.tables import item_cross_references as xrefs
+from gateway.adapters.db.tables import sender_aliases
 from gateway.adapters.db.tables import trading_partners as partners
 from gateway.domain.partners import CrossReference, PartnerProfile
 from gateway.errors import NotFound
@@ -94,7 +95,8 @@ class PartnerRepository:
         return rows[0] if rows else None
 
     def find_by_x12(self, qualifier: str, isa_id: str) -> PartnerProfile | None:
-        """The partner whose ISA qualifier and id these are (ids compare without padding)."""
+        """The partner whose ISA qualifier and id these are (ids compare without padding), or to whom a
+        person assigned this sender (``sender_aliases``)."""
         stmt = (
             select(partners)
             .where(partners.c.isa_qualifier == qualifier.strip(), partners.c.isa_id == isa_id.strip())
@@ -102,7 +104,24 @@ class PartnerRepository:
             .limit(1)
         )
         rows = self._load(stmt)
+        if rows:
+            return rows[0]
+        # a sender a person assigned to a partner from the review queue
+        alias = select(sender_aliases.c.partner_id).where(
+            sender_aliases.c.isa_qualifier == qualifier.strip(), sender_aliases.c.isa_id == isa_id.strip()
+        )
+        rows = self._load(select(partners).where(partners.c.id.in_(alias)))
         return rows[0] if rows else None
+
+    def cross_reference_rows(self, partner_id: str) -> list[tuple[CrossReference, str, str | None]]:
+        """The partner's cross-references with where each came from (``profile`` / ``review``) and who
+        made it."""
+        stmt = (
+            select(xrefs)
+            .where(xrefs.c.partner_id == partner_id)
+            .order_by((xrefs.c.origin == "review"), xrefs.c.id)
+        )
+        return [(_xref(r), r.origin, r.created_by) for r in self._c.execute(stmt)]
 
     def list(self, *, active_only: bool = False) -> list[PartnerProfile]:
         stmt = select(partners).order_by(partners.c.id)

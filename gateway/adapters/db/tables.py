@@ -441,3 +441,63 @@ acknowledgements = Table(
     UniqueConstraint("document_id", "position"),
     Index(None, "outbound_document_id"),
 )
+
+USER_ROLES = ("viewer", "operator", "admin")
+DECISION_KINDS = ("map_item", "price", "quantity", "warehouse", "approve", "reject")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),  # argon2id, PHC string
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint(_one_of("role", USER_ROLES), name="role"),
+)
+
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's value, hex
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the token, hex
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("partner_id", String(64)),
+    Column("label", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("(user_id IS NULL) <> (partner_id IS NULL)", name="owner"),
+)
+
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("purchase_order_id", Id, ForeignKey("purchase_orders.id"), nullable=False, index=True),
+    Column("line_number", String(20)),
+    Column("kind", String(16), nullable=False),
+    Column("value", Json()),
+    Column("actor", String(100), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    CheckConstraint(_one_of("kind", DECISION_KINDS), name="kind"),
+)
+
+sender_aliases = Table(
+    "sender_aliases",
+    metadata,
+    Column("isa_qualifier", String(2), primary_key=True),
+    Column("isa_id", String(15), primary_key=True),
+    Column("partner_id", String(64), ForeignKey("trading_partners.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -30,8 +30,10 @@ from gateway.adapters.db.repositories import (
     PurchaseOrderRepository,
     SalesOrderRepository,
 )
+from gateway.adapters.db.reviews import ReviewRepository
 from gateway.adapters.db.sequences import SequenceRepository
 from gateway.adapters.db.shipments import ShipmentRepository
+from gateway.adapters.db.users import UserRepository
 
 
 class SqlUnitOfWork:
@@ -49,6 +51,8 @@ class SqlUnitOfWork:
     invoices: InvoiceRepository
     sequences: SequenceRepository
     acknowledgements: AcknowledgementRepository
+    users: UserRepository
+    reviews: ReviewRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -79,6 +83,8 @@ class SqlUnitOfWork:
         self.invoices = InvoiceRepository(connection)
         self.sequences = SequenceRepository(connection)
         self.acknowledgements = AcknowledgementRepository(connection)
+        self.users = UserRepository(connection)
+        self.reviews = ReviewRepository(connection)
         return self
 
     def __exit__(

@@ -24,6 +24,9 @@ ROUTERS: tuple[str, ...] = (
     "gateway.entrypoints.api.routers.fulfilment",
     "gateway.entrypoints.api.routers.orders",
     "gateway.entrypoints.api.routers.as2",
+    "gateway.entrypoints.api.routers.review",
+    "gateway.entrypoints.api.routers.catalog",
+    "gateway.entrypoints.admin.routes",
 )
 
 

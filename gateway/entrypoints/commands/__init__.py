@@ -14,4 +14,5 @@ MODULES: tuple[str, ...] = (
     "gateway.entrypoints.commands.fulfilment",
     "gateway.entrypoints.commands.ledger",
     "gateway.entrypoints.commands.certs",
+    "gateway.entrypoints.commands.users",
 )

@@ -80,7 +80,8 @@ def _cmd_resend(args: argparse.Namespace) -> int:
 
     runtime = _open(args)
     try:
-        resend(runtime.context, args.outbound_id)
+        resend(runtime.context, args.outbound_id, actor="cli")
+        runtime.drain()
     finally:
         runtime.engine.dispose()
     print(f"outbound document {args.outbound_id} delivered again")

@@ -15,10 +15,33 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from gateway.entrypoints.api.app import create_app
 
     settings = ready(args)
+    _first_admin(settings)
     # with Redis the pipeline steps (of AS2 receipts, say) go to the workers; else they run here
     app = create_app(settings, build_queued(settings)[0] if settings.redis_url else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
+
+
+def _first_admin(settings: Any) -> None:
+    """In development only, a first admin with a random password (printed once) when there is no user."""
+    if settings.environment != "development":
+        return
+    from gateway.adapters.db.engine import make_engine
+    from gateway.adapters.db.uow import SqlUnitOfWork
+    from gateway.entrypoints.admin.security import hash_password, new_secret
+
+    engine = make_engine(settings.db_url)
+    try:
+        with SqlUnitOfWork(engine) as uow:
+            if uow.users.count():
+                return
+            password = new_secret()[:20]
+            user_id = uow.users.add("admin", hash_password(password), "admin")
+            uow.audit.record("system", "user", user_id, "created", {"username": "admin", "first": True})
+            uow.commit()
+    finally:
+        engine.dispose()
+    print(f"development: signed-in pages at /admin; user admin, password {password} (shown once)", flush=True)
 
 
 def register(sub: Any) -> None:

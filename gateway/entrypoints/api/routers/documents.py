@@ -96,7 +96,8 @@ def document_status(document_id: int, principal: PrincipalDep, runtime: RuntimeD
         if doc is None or (principal.partner_id is not None and doc.partner_id != principal.partner_id):
             raise NotFound(f"no document {document_id}")
         outbound = uow.outbound.list(inbound_document_id=document_id)
-    return {
+        orders = uow.purchase_orders.for_document(document_id)
+    answer: dict[str, Any] = {
         "id": doc.id,
         "status": doc.status,
         "format": doc.format,
@@ -110,4 +111,8 @@ def document_status(document_id: int, principal: PrincipalDep, runtime: RuntimeD
         "acknowledgements": [
             {"id": o.id, "type": o.doc_type, "delivery_status": o.delivery_status} for o in outbound
         ],
+        "purchase_orders": [{"id": o.id, "po_number": o.po_number, "status": o.status} for o in orders],
     }
+    if principal.partner_id is None:  # people see the bytes too (the admin's detail view)
+        answer["raw"] = doc.raw.decode("latin-1")
+    return answer
