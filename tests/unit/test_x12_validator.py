@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.domain.diagnostics import Diagnostic, Level, Severity
-from parsers.x12.dictionary import get_definition
+from parsers.x12.dictionary import LoopNode, get_definition
 from parsers.x12.structure import GroupHeader, InterchangeHeader, Separators, TransactionSet
 from parsers.x12.validator import validate_set
 
@@ -190,3 +190,50 @@ def test_loop_ids_and_nested_loops() -> None:
     assert (d.location.segment_id, d.ack.segment) == ("PID", "7")  # PID loop precedes the SAC loop
     diags = run("ST*850*0001~BEG*00*SA*P1**20240101~PO1*1~N1*ST~N4*XX~REF*DP*" + "R" * 31 + "~SE*7*0001~")
     assert one(diags, Level.ELEMENT).location.loop_id == "N1"
+
+
+# a small pool of segments, valid on their own, to be put in random (mostly wrong) orders
+_POOL_850 = [
+    "BEG*00*SA*P1**20240101", "CUR*BY*USD", "REF*DP*038", "PER*BD*JANE", "FOB*PP", "ITD*01*3",
+    "DTM*002*20240201", "TD5****M", "N9*ZZ*NOTE", "MSG*HI", "N1*ST*STORE*92*12", "N2*RECEIVING", "N3*1 MAIN",
+    "N4*CITY*IL*62701", "PO1*1*10*EA*9.99*PE*VN*A", "CTP**RES*12.99", "PID*F****WIDGET", "PO4*12*1*EA",
+    "SAC*C*D240***1500", "SCH*5*EA***002*20240210", "SLN*1**I", "CTT*2", "AMT*TT*12.5", "ZZZ*1",
+    "BCH*04*SA*P1", "REF*DP*" + "R" * 31,
+]  # fmt: skip
+
+
+def test_memoized_walk_reports_what_the_general_walk_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random segment orders: the same findings with the validator's memoized moves as without them."""
+    import random
+
+    from parsers.x12 import validator
+
+    rng = random.Random(850)
+    texts = []
+    for _ in range(400):
+        n = rng.randint(1, 40)
+        # runs of PO1 lines and repeats, so that loops repeat and counts run over
+        body = [rng.choice(_POOL_850) for _ in range(n)]
+        if rng.random() < 0.5:
+            body = ["BEG*00*SA*P1**20240101"] + body + ["PO1*1~PID*F****X~PO4*1"] * rng.randint(1, 5)
+        if rng.random() < 0.2:
+            body += ["CTT*1"] * rng.randint(1, 3)
+        tail = "SE*1*0001~" if rng.random() < 0.9 else ""
+        texts.append("ST*850*0001~" + "~".join(body) + "~" + tail)
+    fast = [[(d.code, d.location, d.message) for d in run(t)] for t in texts]
+
+    def forget(loop: LoopNode) -> None:
+        for at in loop.positions:
+            at.moves.clear()
+        for kid in loop.children:
+            if isinstance(kid, LoopNode):
+                forget(kid)
+
+    definition = get_definition("850", "004010")
+    assert definition is not None
+    forget(definition.root)
+    monkeypatch.setattr(validator, "_move", lambda at, seg_id: None)  # every segment through _place
+    slow = [[(d.code, d.location, d.message) for d in run(t)] for t in texts]
+    assert fast == slow
+    assert sum(1 for found in fast if found) > 100  # most orders are wrong somewhere
+    assert any(c == "x12.segment.loop_over_max" for found in fast for c, _, _ in found)
