@@ -301,7 +301,10 @@ def _check_composite(
 # mandatory elements and components, no components in a simple element, no
 # data past the last defined element).  It only ever accepts clean segments; a
 # segment it does not accept goes through ``_check_segment``, so diagnostics are
-# always produced by that one code path.
+# always produced by that one code path.  Repeats are possessive (``{m,n}+``): a value
+# is always followed by a separator or the end, which no repeated class holds, so giving
+# characters back could never lead to a match; and each optional tail tries "more
+# elements" before "the end", as most segments go on.
 
 # separators that could be taken for the content of a numeric, date or time element
 _UNSAFE_SEPARATORS = frozenset("0123456789.-+")
@@ -373,15 +376,15 @@ def _value_re(spec: ElementSpec, printable: str, bad: str) -> tuple[str, str] | 
             return None
         pattern = _trie(codes)
     elif dtype in (AN, ID):
-        pattern = f"{printable}{{{lo},{hi}}}"
+        pattern = f"{printable}{{{lo},{hi}}}+"
         if lo == 1:
-            return pattern, f"{printable}{{0,{hi}}}"
+            return pattern, f"{printable}{{0,{hi}}}+"
     elif dtype == NUM:
-        pattern = f"-?[0-9]{{{lo},{hi}}}"
+        pattern = f"-?[0-9]{{{lo},{hi}}}+"
     elif dtype == REAL:
         # digits with at most one decimal point; neither the point nor the sign is counted.  With a
         # point, the run of digits and points (ended by a separator) is one longer than the digits.
-        pattern = f"-?(?:[0-9]{{{lo},{hi}}}|(?=[0-9.]{{{lo + 1},{hi + 1}}}(?![0-9.]))[0-9]*\\.[0-9]*)"
+        pattern = f"-?(?:[0-9]{{{lo},{hi}}}+|(?=[0-9.]{{{lo + 1},{hi + 1}}}+(?![0-9.]))[0-9]*+\\.[0-9]*+)"
     else:
         if dtype == DATE:
             alts = [p for n, p in ((8, _DATE8), (6, _DATE6)) if lo <= n <= hi]
@@ -415,7 +418,7 @@ def _sequence(first: str, parts: list[tuple[tuple[str, str] | None, bool]], sep:
             value = "" if pattern is None else pattern[1]
         rest = f"{sep}{value}{rest}"
         if k > last_mandatory:
-            rest = f"(?:{end}|{rest})"  # the segment (or composite) may end before this part
+            rest = f"(?:{rest}|{end})"  # the segment (or composite) may end before this part
     return first + rest
 
 
