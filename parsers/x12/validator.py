@@ -609,7 +609,7 @@ class _Move:
     segment's definition and ``to`` the position after it.
     """
 
-    __slots__ = ("enter", "limit", "loop_id", "node", "repeat", "to", "up")
+    __slots__ = ("bound", "enter", "limit", "loop_id", "node", "repeat", "to", "up")
 
     def __init__(self, up: int, repeat: bool, enter: bool, limit: int, node: SegmentNode, to: WalkPosition):
         self.up = up
@@ -619,6 +619,14 @@ class _Move:
         self.node = node
         self.to = to
         self.loop_id = to.loop.id
+        # (fast table, the node's clean-segment test in it) for the separators last met; one
+        # attribute, so that threads sharing the move never see a test with another table
+        self.bound: tuple[dict[SegmentNode, Matcher] | None, Matcher] = (None, _NEVER)
+
+    def bind(self, table: dict[SegmentNode, Matcher], separators: Separators) -> Matcher:
+        chk = table.get(self.node) or _matcher(table, self.node, separators)
+        self.bound = (table, chk)
+        return chk
 
 
 def _move(at: WalkPosition, seg_id: str) -> _Move | None:
@@ -781,8 +789,12 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
             if mv.enter:
                 counts.append(1)
             at = mv.to
-            node = mv.node
-            loop_id = mv.loop_id
+            moves = at.moves
+            table, chk = mv.bound
+            if table is not fast:
+                chk = mv.bind(fast, separators)
+            if chk(text) is None:
+                report = _check_segment(seg, mv.node, position, mv.loop_id, comp, report, ts)
         else:
             # a move with a finding to report, or no place at all: the general walk
             loops = [ln for ln, _ in at.path]
@@ -792,17 +804,15 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
             if placed is None:
                 moves = at.moves
                 continue
-            node = placed
-            loop_id = at.loop.id
-        moves = at.moves
-        chk = fast.get(node) or _matcher(fast, node, separators)
-        if chk(text) is None:
-            report = _check_segment(seg, node, position, loop_id, comp, report, ts)
-    loops = [ln for ln, _ in at.path]
-    idxs = [i for _, i in at.path]
-    depth = len(loops) - 1
+            moves = at.moves
+            chk = fast.get(placed) or _matcher(fast, placed, separators)
+            if chk(text) is None:
+                report = _check_segment(seg, placed, position, at.loop.id, comp, report, ts)
     if segments[-1][0] != "SE":
         # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
+        loops = [ln for ln, _ in at.path]
+        idxs = [i for _, i in at.path]
+        depth = len(loops) - 1
         while depth > 0:
             loop = loops[depth]
             report = _missing(loop, idxs[depth], len(loop.children), "end of set", position, report, ts)
