@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder
+from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder, new_po_line
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
     SetContext,
@@ -114,7 +114,7 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                         v = seg[i + 1]
                         if v:
                             ids.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
-            line = PoLine(number or None, qty, unit or None, price, basis or None, ids)
+            line = new_po_line(number or None, qty, unit or None, price, basis or None, ids)
             lines.append(line)
         elif tag == "PID":
             if line is not None:
