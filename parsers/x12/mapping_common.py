@@ -262,15 +262,18 @@ def terms(ctx: SetContext, seg: Segment) -> PaymentTerms:
     )
 
 
+def _hundredths(value: str) -> Decimal | None:
+    """SAC05: an N2 amount (two implied decimal places)."""
+    return values.implied(value, 2)
+
+
 def charge(ctx: SetContext, seg: Segment) -> Charge:
-    amount: Decimal | None = ctx.read(seg, 5, lambda v: values.implied(v, 2))
-    return Charge(
-        indicator=el(seg, 1),
-        code=el(seg, 2) or None,
-        amount=amount,
-        percent=ctx.read(seg, 7, values.decimal),
-        description=values.text(el(seg, 15)),
-    )
+    if len(seg) < 16:
+        seg = seg + [""] * (16 - len(seg))
+    # an empty element reads as None: the readers are called only for a value
+    amount: Decimal | None = ctx.read(seg, 5, _hundredths) if seg[5] else None
+    percent = ctx.read(seg, 7, values.decimal) if seg[7] else None
+    return Charge(seg[1], seg[2] or None, amount, percent, values.text(seg[15]))
 
 
 def product_ids(seg: Segment, first: int, last: int) -> list[ProductId]:
