@@ -22,6 +22,10 @@ from parsers.x12.mapping_common import (
 )
 from parsers.x12.structure import TransactionSet
 
+# quantities and pack sizes are mostly small whole numbers: their Decimals, made once (Decimal is immutable);
+# "0" maps to a false Decimal, so a miss and "0" both fall back to Decimal(text), which gives the same value
+_SMALL = {str(i): Decimal(i) for i in range(1000)}
+
 # DTM01 qualifiers that fill the header's named dates
 REQUESTED_DELIVERY = ("002", "074", "017", "064")
 REQUESTED_SHIP = ("010", "037", "038", "118")
@@ -82,7 +86,7 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
             # plain unsigned numbers are read here; anything else goes through the reader (and its diagnostic)
             if qty:
                 if qty.isdigit() and qty.isascii():
-                    qty = Decimal(qty)
+                    qty = _SMALL.get(qty) or Decimal(qty)
                 else:
                     ctx.position = pos
                     qty = read(seg, 2, dec, fatal=True, reference="330")
@@ -128,11 +132,19 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                 n = len(seg)
                 v = seg[1] if n > 1 else ""
                 line.pack = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 1, ctx, pos) if v else None
+                    (_SMALL.get(v) or Decimal(v))
+                    if v.isdigit() and v.isascii()
+                    else _decimal(seg, 1, ctx, pos)
+                    if v
+                    else None
                 )
                 v = seg[2] if n > 2 else ""
                 line.pack_size = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 2, ctx, pos) if v else None
+                    (_SMALL.get(v) or Decimal(v))
+                    if v.isdigit() and v.isascii()
+                    else _decimal(seg, 2, ctx, pos)
+                    if v
+                    else None
                 )
                 line.pack_unit = (seg[3] if n > 3 else "") or None
                 line.inner_pack = _decimal(seg, 14, ctx, pos) if n > 14 else None
