@@ -95,6 +95,10 @@ class LoopNode:
     step: tuple[dict[str, int], ...] = ()
     # next_mandatory[i]: the first mandatory child position > i (len(children) when there is none)
     next_mandatory: tuple[int, ...] = ()
+    # the last mandatory child position (-1 when there is none)
+    last_mandatory: int = -1
+    # positions[i]: the walk position at child i (set by ``compile_map``)
+    positions: tuple[WalkPosition, ...] = field(default=(), repr=False)
 
     @property
     def is_loop(self) -> bool:
@@ -105,6 +109,21 @@ class LoopNode:
         first = self.children[0]
         assert isinstance(first, SegmentNode)
         return first
+
+
+@dataclass(slots=True, eq=False)
+class WalkPosition:
+    """A place in a set's walk: child ``index`` of ``loop``, inside the loops of ``path``.
+
+    ``path`` is (loop, child index) from the set's level down to this one (the enclosing
+    loops each at the child position of the loop that is open).  ``moves`` is the
+    validator's memo of where each segment id leads from here (filled as they are met).
+    """
+
+    loop: LoopNode = field(repr=False)
+    index: int
+    path: tuple[tuple[LoopNode, int], ...] = field(repr=False)
+    moves: dict[str, object] = field(default_factory=dict, repr=False)
 
 
 @dataclass(slots=True, eq=False)
@@ -208,7 +227,15 @@ def _loop(loop_id: str, el: etree._Element, kids: list[SegmentNode | LoopNode]) 
             following = i
     node.step = tuple(step)
     node.next_mandatory = tuple(next_mandatory)
+    node.last_mandatory = node.mandatory_children[-1] if node.mandatory_children else -1
     return node
+
+
+def _set_positions(loop: LoopNode, outer: tuple[tuple[LoopNode, int], ...]) -> None:
+    loop.positions = tuple(WalkPosition(loop, i, (*outer, (loop, i))) for i in range(len(loop.children)))
+    for i, kid in enumerate(loop.children):
+        if isinstance(kid, LoopNode):
+            _set_positions(kid, (*outer, (loop, i)))
 
 
 def _collect_ids(loop: LoopNode, out: set[str]) -> None:
@@ -228,6 +255,7 @@ def compile_map(path: Path, set_id: str, version: str) -> SetDefinition:
     st_loop = found[0]
     kids = _children(st_loop, _data_elements(version), {})
     tree = _loop("ST_LOOP", st_loop, kids)
+    _set_positions(tree, ())
     ids: set[str] = set()
     _collect_ids(tree, ids)
     return SetDefinition(set_id, version, path.name, tree, frozenset(ids))

@@ -98,6 +98,15 @@ def read_isa(text: str, start: int, base_offset: int = 0) -> IsaResult:
     wrapped = False
     i = 4
     n = len(window)
+    # the usual ISA, on one line: ISA01..ISA14 by one split (what the walk below gives when it meets
+    # no line break)
+    parts = window.split(elem, 15)
+    if len(parts) == 16:
+        past = n - len(parts[15])  # just past the separator that follows ISA14
+        head = window[4 : past + 1]
+        if not any(brk in head for brk in LINE_BREAKS):
+            elements = parts[:15]
+            i = past
     while i < n and len(elements) < 15:
         ch = window[i]
         if ch == elem:

@@ -121,13 +121,17 @@ class SetContext:
 def header_segment(ctx: SetContext, tag: str) -> tuple[Segment, str] | None:
     """The header segment (BEG, BCH) and its PO number; a fatal diagnostic when either is missing."""
     segs = ctx.ts.segments
-    head = next((s for s in segs[1:3] if s[0] == tag), None) or next((s for s in segs if s[0] == tag), None)
+    # where it belongs (right after ST, or one later), else the first one anywhere
+    at = 1 if len(segs) > 1 and segs[1][0] == tag else 2 if len(segs) > 2 and segs[2][0] == tag else None
+    if at is None:
+        at = next((i for i, s in enumerate(segs) if s[0] == tag), None)
     set_id = ctx.ts.set_id
-    if head is None:
+    if at is None:
         ctx.fail(f"x12.{set_id}.no_{tag.lower()}", f"the {set_id} has no {tag} segment", segment_id=tag)
         return None
-    ctx.position = segs.index(head) + 1
-    po_number = values.text(el(head, 3))
+    head = segs[at]
+    ctx.position = at + 1
+    po_number = values.text(head[3] if len(head) > 3 else "")
     if not po_number:
         ctx.fail(f"x12.{set_id}.no_po_number", f"{tag}03 (purchase order number) is empty", segment_id=tag)
         return None
@@ -145,20 +149,18 @@ def el(seg: Segment, index: int) -> str:
 def source_of(ts: TransactionSet) -> Source:
     ic = ts.interchange
     g = ts.group
+    # positional (one per set): format, partner, channel, document_id, sender_id, sender_qualifier,
+    # receiver_id, receiver_qualifier, interchange_control, group_control, set_control, version, test,
+    # functional_sender, functional_receiver
+    if g is None:
+        return Source(
+            "x12", None, None, None, ic.sender_id, ic.sender_qualifier, ic.receiver_id, ic.receiver_qualifier,
+            ic.control, None, ts.control, None, ic.usage == "T", None, None,
+        )  # fmt: skip
     return Source(
-        format="x12",
-        sender_id=ic.sender_id,
-        sender_qualifier=ic.sender_qualifier,
-        receiver_id=ic.receiver_id,
-        receiver_qualifier=ic.receiver_qualifier,
-        interchange_control=ic.control,
-        group_control=g.control if g else None,
-        set_control=ts.control,
-        version=g.version if g else None,
-        test=ic.is_test,
-        functional_sender=g.sender if g else None,
-        functional_receiver=g.receiver if g else None,
-    )
+        "x12", None, None, None, ic.sender_id, ic.sender_qualifier, ic.receiver_id, ic.receiver_qualifier,
+        ic.control, g.control, ts.control, g.version, ic.usage == "T", g.sender, g.receiver,
+    )  # fmt: skip
 
 
 def reference(seg: Segment) -> Reference:
@@ -170,25 +172,31 @@ def reference(seg: Segment) -> Reference:
 def contact(seg: Segment) -> Contact:
     if len(seg) < 9:
         seg = seg + [""] * (9 - len(seg))
-    c = Contact(function=seg[1] or None, name=values.text(seg[2]))
-    for q, v in ((seg[3], seg[4]), (seg[5], seg[6]), (seg[7], seg[8])):
-        attr = COMM.get(q)
-        if attr and v and getattr(c, attr) is None:
-            setattr(c, attr, values.text(v))
-    return c
+    text = values.text
+    # the first of each kind (COMM) that reads as text
+    phone = email = fax = None
+    for i in (3, 5, 7):
+        v = seg[i + 1]
+        if v:
+            q = seg[i]
+            if q == "TE":
+                if phone is None:
+                    phone = text(v)
+            elif q == "EM":
+                if email is None:
+                    email = text(v)
+            elif q == "FX" and fax is None:
+                fax = text(v)
+    return Contact(seg[1] or None, text(seg[2]), phone, email, fax)
 
 
 def party(seg: Segment) -> Party:
     if len(seg) < 5:
         seg = [*seg, "", "", "", ""]
     code = seg[1]
-    return Party(
-        role=ROLES.get(code, code.lower() or "party"),
-        name=values.text(seg[2]),
-        id_qualifier=seg[3] or None,
-        id=values.text(seg[4]),
-        entity_code=code or None,
-    )
+    role = ROLES.get(code) or code.lower() or "party"
+    # positional: role, name, id, id_qualifier; entity_code by name
+    return Party(role, values.text(seg[2]), values.text(seg[4]), seg[3] or None, entity_code=code or None)
 
 
 def add_party_detail(ctx: SetContext, p: Party, seg: Segment) -> bool:
@@ -200,7 +208,12 @@ def add_party_detail(ctx: SetContext, p: Party, seg: Segment) -> bool:
         extra = [t for t in (values.text(seg[1]), values.text(seg[2])) if t]
         p.name = " ".join([p.name, *extra]) if p.name else " ".join(extra) or None
     elif tag == "N3":
-        p.address_lines.extend(t for t in (values.text(seg[1]), values.text(seg[2])) if t)
+        line1 = values.text(seg[1])
+        line2 = values.text(seg[2])
+        if line1:
+            p.address_lines.append(line1)
+        if line2:
+            p.address_lines.append(line2)
     elif tag == "N4":
         p.city = values.text(seg[1])
         p.state = seg[2] or None
@@ -214,32 +227,53 @@ def add_party_detail(ctx: SetContext, p: Party, seg: Segment) -> bool:
 
 
 def date_ref(ctx: SetContext, seg: Segment, *, fatal: bool = False) -> DateRef | None:
-    d: date | None = ctx.read(seg, 2, values.x12_date, fatal=fatal, reference="373")
+    v = seg[2] if len(seg) > 2 else ""
+    d: date | None = None
+    if len(v) == 8 and v.isdigit() and v.isascii():
+        # CCYYMMDD read here; a date that does not exist goes through the reader (and its diagnostic)
+        try:
+            d = date(int(v[:4]), int(v[4:6]), int(v[6:]))
+        except ValueError:  # not a calendar date
+            d = None
+    if d is None:
+        d = ctx.read(seg, 2, values.x12_date, fatal=fatal, reference="373")
     if d is None:
         return None
     return DateRef(seg[1], d, (seg[3] if len(seg) > 3 else "") or None)
 
 
 def terms(ctx: SetContext, seg: Segment) -> PaymentTerms:
+    n = len(seg)
+    # plain unsigned numbers are read here; anything else goes through the reader (and its diagnostic)
+    v = seg[3] if n > 3 else ""
+    plain = v.replace(".", "", 1).isdigit() and v.isascii()
+    percent = Decimal(v) if plain else ctx.read(seg, 3, values.decimal)
+    v = seg[5] if n > 5 else ""
+    days = int(v) if v.isdigit() and v.isascii() else ctx.read(seg, 5, values.integer)
+    v = seg[7] if n > 7 else ""
+    net = int(v) if v.isdigit() and v.isascii() else ctx.read(seg, 7, values.integer)
     return PaymentTerms(
-        type_code=el(seg, 1) or None,
-        basis_date_code=el(seg, 2) or None,
-        discount_percent=ctx.read(seg, 3, values.decimal),
-        discount_days=ctx.read(seg, 5, values.integer),
-        net_days=ctx.read(seg, 7, values.integer),
-        description=values.text(el(seg, 12)),
+        (seg[1] if n > 1 else "") or None,
+        (seg[2] if n > 2 else "") or None,
+        percent,
+        days,
+        net,
+        values.text(seg[12] if n > 12 else ""),
     )
+
+
+def _hundredths(value: str) -> Decimal | None:
+    """SAC05: an N2 amount (two implied decimal places)."""
+    return values.implied(value, 2)
 
 
 def charge(ctx: SetContext, seg: Segment) -> Charge:
-    amount: Decimal | None = ctx.read(seg, 5, lambda v: values.implied(v, 2))
-    return Charge(
-        indicator=el(seg, 1),
-        code=el(seg, 2) or None,
-        amount=amount,
-        percent=ctx.read(seg, 7, values.decimal),
-        description=values.text(el(seg, 15)),
-    )
+    if len(seg) < 16:
+        seg = seg + [""] * (16 - len(seg))
+    # an empty element reads as None: the readers are called only for a value
+    amount: Decimal | None = ctx.read(seg, 5, _hundredths) if seg[5] else None
+    percent = ctx.read(seg, 7, values.decimal) if seg[7] else None
+    return Charge(seg[1], seg[2] or None, amount, percent, values.text(seg[15]))
 
 
 def product_ids(seg: Segment, first: int, last: int) -> list[ProductId]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder
+from gateway.domain.model import DateRef, Fob, Party, PoLine, ProductId, PurchaseOrder, new_po_line
 from parsers.x12 import values
 from parsers.x12.mapping_common import (
     SetContext,
@@ -22,10 +22,22 @@ from parsers.x12.mapping_common import (
 )
 from parsers.x12.structure import TransactionSet
 
+# quantities and pack sizes are mostly small whole numbers: their Decimals, made once (Decimal is immutable);
+# "0" maps to a false Decimal, so a miss and "0" both fall back to Decimal(text), which gives the same value
+_SMALL = {str(i): Decimal(i) for i in range(1000)}
+
 # DTM01 qualifiers that fill the header's named dates
 REQUESTED_DELIVERY = ("002", "074", "017", "064")
 REQUESTED_SHIP = ("010", "037", "038", "118")
 CANCEL_AFTER = ("001", "063")
+
+
+# what the loop does with a segment other than PO1, PID and PO4 (absent: nothing)
+_DETAIL, _PER, _N1, _DTM, _REF, _SAC, _NOTE, _CTT, _AMT, _CUR, _ITD, _FOB = range(12)
+_KINDS = {
+    "N2": _DETAIL, "N3": _DETAIL, "N4": _DETAIL, "PER": _PER, "N1": _N1, "DTM": _DTM, "REF": _REF,
+    "SAC": _SAC, "MSG": _NOTE, "NTE": _NOTE, "CTT": _CTT, "AMT": _AMT, "CUR": _CUR, "ITD": _ITD, "FOB": _FOB,
+}  # fmt: skip
 
 
 def _apply_dates(po: PurchaseOrder, d: DateRef) -> None:
@@ -74,7 +86,7 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
             # plain unsigned numbers are read here; anything else goes through the reader (and its diagnostic)
             if qty:
                 if qty.isdigit() and qty.isascii():
-                    qty = Decimal(qty)
+                    qty = _SMALL.get(qty) or Decimal(qty)
                 else:
                     ctx.position = pos
                     qty = read(seg, 2, dec, fatal=True, reference="330")
@@ -89,15 +101,24 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
             else:
                 price = None
             # product_ids(seg, 6, 24), inline: (PO106, PO107), (PO108, PO109), ... up to (PO124, PO125);
-            # the usual twelve-element PO1 (three ids) skips building the range
+            # values.text of an ASCII value is the value stripped (or None when it is all blanks)
             ids: list[ProductId] = []
-            for i in (6, 8, 10) if n == 12 else range(6, 25 if n > 25 else n - 1, 2):
-                q = seg[i]
-                if q:
-                    v = seg[i + 1]
-                    if v:
-                        ids.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
-            line = PoLine(number or None, qty, unit or None, price, basis or None, ids)
+            if n == 12:  # the usual PO1: three ids
+                q, v, q2, v2, q3, v3 = seg[6:]
+                if q and v:
+                    ids.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
+                if q2 and v2:
+                    ids.append(ProductId(q2, (v2.strip() or v2) if v2.isascii() else (text(v2) or v2)))
+                if q3 and v3:
+                    ids.append(ProductId(q3, (v3.strip() or v3) if v3.isascii() else (text(v3) or v3)))
+            else:
+                for i in range(6, 25 if n > 25 else n - 1, 2):
+                    q = seg[i]
+                    if q:
+                        v = seg[i + 1]
+                        if v:
+                            ids.append(ProductId(q, (v.strip() or v) if v.isascii() else (text(v) or v)))
+            line = new_po_line(number or None, qty, unit or None, price, basis or None, ids)
             lines.append(line)
         elif tag == "PID":
             if line is not None:
@@ -111,66 +132,79 @@ def read_850(ts: TransactionSet) -> tuple[PurchaseOrder | None, SetContext]:
                 n = len(seg)
                 v = seg[1] if n > 1 else ""
                 line.pack = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 1, ctx, pos) if v else None
+                    (_SMALL.get(v) or Decimal(v))
+                    if v.isdigit() and v.isascii()
+                    else _decimal(seg, 1, ctx, pos)
+                    if v
+                    else None
                 )
                 v = seg[2] if n > 2 else ""
                 line.pack_size = (
-                    Decimal(v) if v.isdigit() and v.isascii() else _decimal(seg, 2, ctx, pos) if v else None
+                    (_SMALL.get(v) or Decimal(v))
+                    if v.isdigit() and v.isascii()
+                    else _decimal(seg, 2, ctx, pos)
+                    if v
+                    else None
                 )
                 line.pack_unit = (seg[3] if n > 3 else "") or None
                 line.inner_pack = _decimal(seg, 14, ctx, pos) if n > 14 else None
-        elif current is not None and add_party_detail(ctx, current, seg):
-            pass
-        elif tag == "N1":
-            current = party(seg)
-            if line is None:
-                po.parties.append(current)
-            else:
-                line.ship_to = current
-        elif tag == "DTM":
-            ctx.position = pos
-            d = date_ref(ctx, seg)
-            if d is None:
-                continue
-            if line is None:
-                po.dates.append(d)
-                _apply_dates(po, d)
-            else:
-                line.dates.append(d)
-        elif tag == "REF":
-            if current is not None:
-                continue  # references of a party are not part of the canonical model
-            (po.references if line is None else line.references).append(reference(seg))
-        elif tag == "SAC":
-            ctx.position = pos
-            (po.charges if line is None else line.charges).append(charge(ctx, seg))
-        elif tag == "MSG" or tag == "NTE":
-            note = values.text(el(seg, 1) if tag == "MSG" else el(seg, 2) or el(seg, 1))
-            if note:
-                (po.notes if line is None else line.notes).append(note)
-        elif tag == "CTT":
-            ctx.position = pos
-            in_summary = True
-            line = None
-            po.stated_line_count = read(seg, 1, values.integer)
-        elif tag == "AMT":
-            if in_summary and el(seg, 1) in ("TT", "GV", "1"):
+        else:
+            kind = _KINDS.get(tag)
+            if kind is None:
+                continue  # BEG (read above), ST, SE and segments the canonical model does not hold
+            if kind <= _PER:  # N2, N3, N4, PER: detail of the party being read, if any
+                if current is not None:
+                    add_party_detail(ctx, current, seg)
+                elif kind == _PER and line is None:
+                    po.contacts.append(contact(seg))
+            elif kind == _N1:
+                current = party(seg)
+                if line is None:
+                    po.parties.append(current)
+                else:
+                    line.ship_to = current
+            elif kind == _DTM:
                 ctx.position = pos
-                po.stated_total = read(seg, 2, dec)
-        elif line is None:
-            if tag == "CUR":
-                po.currency = el(seg, 2) or None
-            elif tag == "PER":
-                po.contacts.append(contact(seg))
-            elif tag == "ITD":
+                d = date_ref(ctx, seg)
+                if d is None:
+                    continue
+                if line is None:
+                    po.dates.append(d)
+                    _apply_dates(po, d)
+                else:
+                    line.dates.append(d)
+            elif kind == _REF:
+                if current is not None:
+                    continue  # references of a party are not part of the canonical model
+                (po.references if line is None else line.references).append(reference(seg))
+            elif kind == _SAC:
                 ctx.position = pos
-                po.payment_terms.append(terms(ctx, seg))
-            elif tag == "FOB":
-                po.fob = Fob(
-                    payment_method=el(seg, 1) or None,
-                    location_qualifier=el(seg, 2) or None,
-                    description=values.text(el(seg, 3)),
-                )
+                (po.charges if line is None else line.charges).append(charge(ctx, seg))
+            elif kind == _NOTE:
+                note = values.text(el(seg, 1) if tag == "MSG" else el(seg, 2) or el(seg, 1))
+                if note:
+                    (po.notes if line is None else line.notes).append(note)
+            elif kind == _CTT:
+                ctx.position = pos
+                in_summary = True
+                line = None
+                po.stated_line_count = read(seg, 1, values.integer)
+            elif kind == _AMT:
+                if in_summary and el(seg, 1) in ("TT", "GV", "1"):
+                    ctx.position = pos
+                    po.stated_total = read(seg, 2, dec)
+            elif line is None:
+                if kind == _CUR:
+                    po.currency = el(seg, 2) or None
+                elif kind == _ITD:
+                    ctx.position = pos
+                    po.payment_terms.append(terms(ctx, seg))
+                else:  # FOB
+                    po.fob = Fob(
+                        payment_method=el(seg, 1) or None,
+                        location_qualifier=el(seg, 2) or None,
+                        description=values.text(el(seg, 3)),
+                    )
     ctx.position = len(segs)
     return po, ctx
 

@@ -113,7 +113,8 @@ class TransactionSet:
 
     @property
     def fatal(self) -> bool:
-        return any(d.severity is Severity.FATAL for d in self.diagnostics)
+        diags = self.diagnostics
+        return bool(diags) and any(d.severity is Severity.FATAL for d in diags)
 
 
 @dataclass(slots=True)
@@ -127,7 +128,8 @@ class GroupEnd:
 
     @property
     def fatal(self) -> bool:
-        return any(d.severity is Severity.FATAL for d in self.diagnostics)
+        diags = self.diagnostics
+        return bool(diags) and any(d.severity is Severity.FATAL for d in diags)
 
 
 @dataclass(slots=True)
@@ -140,7 +142,8 @@ class InterchangeEnd:
 
     @property
     def fatal(self) -> bool:
-        return any(d.severity is Severity.FATAL for d in self.diagnostics)
+        diags = self.diagnostics
+        return bool(diags) and any(d.severity is Severity.FATAL for d in diags)
 
 
 @dataclass(slots=True)

@@ -2,7 +2,9 @@
 
 Segment placement is a walk of the loop tree (forward at this level, pop to
 parent loops, enter a child loop on its first segment, repeat a loop on its
-trigger).  Each segment's elements are then checked for presence, length,
+trigger).  Where a segment id leads from a place in the tree, when getting there
+reports nothing, is worked out once and kept on that place (``_Move``); only the
+counts of repeats are kept per set.  Each segment's elements are then checked for presence, length,
 type and code.  Findings carry the 997/999 codes (AK304/AK403/AK502).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 
 from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
 from parsers.x12.dictionary import (
@@ -23,6 +26,7 @@ from parsers.x12.dictionary import (
     LoopNode,
     SegmentNode,
     SetDefinition,
+    WalkPosition,
     known_segment_ids,
 )
 from parsers.x12.structure import Segment, Separators, TransactionSet
@@ -297,7 +301,10 @@ def _check_composite(
 # mandatory elements and components, no components in a simple element, no
 # data past the last defined element).  It only ever accepts clean segments; a
 # segment it does not accept goes through ``_check_segment``, so diagnostics are
-# always produced by that one code path.
+# always produced by that one code path.  Repeats are possessive (``{m,n}+``): a value
+# is always followed by a separator or the end, which no repeated class holds, so giving
+# characters back could never lead to a match; and each optional tail tries "more
+# elements" before "the end", as most segments go on.
 
 # separators that could be taken for the content of a numeric, date or time element
 _UNSAFE_SEPARATORS = frozenset("0123456789.-+")
@@ -369,15 +376,15 @@ def _value_re(spec: ElementSpec, printable: str, bad: str) -> tuple[str, str] | 
             return None
         pattern = _trie(codes)
     elif dtype in (AN, ID):
-        pattern = f"{printable}{{{lo},{hi}}}"
+        pattern = f"{printable}{{{lo},{hi}}}+"
         if lo == 1:
-            return pattern, f"{printable}{{0,{hi}}}"
+            return pattern, f"{printable}{{0,{hi}}}+"
     elif dtype == NUM:
-        pattern = f"-?[0-9]{{{lo},{hi}}}"
+        pattern = f"-?[0-9]{{{lo},{hi}}}+"
     elif dtype == REAL:
         # digits with at most one decimal point; neither the point nor the sign is counted.  With a
         # point, the run of digits and points (ended by a separator) is one longer than the digits.
-        pattern = f"-?(?:[0-9]{{{lo},{hi}}}|(?=[0-9.]{{{lo + 1},{hi + 1}}}(?![0-9.]))[0-9]*\\.[0-9]*)"
+        pattern = f"-?(?:[0-9]{{{lo},{hi}}}+|(?=[0-9.]{{{lo + 1},{hi + 1}}}+(?![0-9.]))[0-9]*+\\.[0-9]*+)"
     else:
         if dtype == DATE:
             alts = [p for n, p in ((8, _DATE8), (6, _DATE6)) if lo <= n <= hi]
@@ -411,7 +418,7 @@ def _sequence(first: str, parts: list[tuple[tuple[str, str] | None, bool]], sep:
             value = "" if pattern is None else pattern[1]
         rest = f"{sep}{value}{rest}"
         if k > last_mandatory:
-            rest = f"(?:{end}|{rest})"  # the segment (or composite) may end before this part
+            rest = f"(?:{rest}|{end})"  # the segment (or composite) may end before this part
     return first + rest
 
 
@@ -524,122 +531,288 @@ def _unplaced(seg_id: str, definition: SetDefinition) -> tuple[str, str, str]:
     return "x12.segment.unrecognized", SEG_UNRECOGNIZED, "is not a recognized segment id"
 
 
+def _place(
+    seg_id: str,
+    position: int,
+    loops: list[LoopNode],
+    idxs: list[int],
+    counts: list[int],
+    definition: SetDefinition,
+    report: _Report | None,
+    ts: TransactionSet,
+) -> tuple[SegmentNode | None, _Report | None]:
+    """The general walk for one segment: its node (None when it has no place) and the report.
+
+    Searches this level forward, then the parent loops; pops the loops it leaves (reporting
+    their mandatory children never reached), counts repeats, and enters a loop on its
+    trigger.  ``loops``, ``idxs`` and ``counts`` (one entry per open loop) are updated.
+    """
+    depth = d = len(loops) - 1
+    found = loops[d].step[idxs[d]].get(seg_id, -1)
+    while found < 0 and d:
+        d -= 1
+        found = loops[d].step[idxs[d]].get(seg_id, -1)
+    if found < 0:
+        code, ack, text = _unplaced(seg_id, definition)
+        report = report or _Report(ts)
+        report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
+        return None, report
+    if found == 0 and d == depth and d > 0:
+        # the trigger segment of the current loop: a new occurrence of that loop
+        d -= 1
+        found = idxs[d]
+    # pop closed loops, reporting mandatory children never reached
+    while depth > d:
+        loop = loops[depth]
+        if loop.last_mandatory > idxs[depth]:
+            report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
+        loops.pop()
+        idxs.pop()
+        counts.pop()
+        depth -= 1
+    loop = loops[d]
+    node = loop.children[found]
+    cur = idxs[d]
+    is_loop = type(node) is LoopNode
+    if found == cur:
+        n = counts[d] + 1
+        counts[d] = n
+        if is_loop:
+            if n > node.repeat:  # type: ignore[union-attr]
+                report = report or _Report(ts)
+                report.segment(
+                    "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
+                    f"loop {node.id} occurs more than {node.repeat} times",  # type: ignore[union-attr]
+                )  # fmt: skip
+        elif n > node.max_use:  # type: ignore[union-attr]
+            report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
+    else:
+        if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
+            report = _missing(loop, cur, found, seg_id, position, report, ts)
+        idxs[d] = found
+        counts[d] = 1
+    if is_loop:
+        loops.append(node)  # type: ignore[arg-type]
+        idxs.append(0)
+        counts.append(1)
+        node = node.children[0]  # type: ignore[union-attr]
+    return node, report  # type: ignore[return-value]
+
+
+class _Move:
+    """Where a segment id leads from a walk position when the move itself reports nothing.
+
+    ``up`` loops are left (none of them misses a mandatory child), then the segment lands
+    at its level: a repeat of the child there (``repeat``: counted against ``limit``, the
+    segment's max use or, when it ``enter``s a loop, the loop's repeat) or a child further
+    on with no mandatory one skipped; ``enter`` when that child is a loop.  ``node`` is the
+    segment's definition and ``to`` the position after it.
+    """
+
+    __slots__ = ("bound", "enter", "limit", "loop_id", "node", "repeat", "to", "up")
+
+    def __init__(self, up: int, repeat: bool, enter: bool, limit: int, node: SegmentNode, to: WalkPosition):
+        self.up = up
+        self.repeat = repeat
+        self.enter = enter
+        self.limit = limit
+        self.node = node
+        self.to = to
+        self.loop_id = to.loop.id
+        # (fast table, the node's clean-segment test in it) for the separators last met; one
+        # attribute, so that threads sharing the move never see a test with another table
+        self.bound: tuple[dict[SegmentNode, Matcher] | None, Matcher] = (None, _NEVER)
+
+    def bind(self, table: dict[SegmentNode, Matcher], separators: Separators) -> Matcher:
+        chk = table.get(self.node) or _matcher(table, self.node, separators)
+        self.bound = (table, chk)
+        return chk
+
+
+def _move(at: WalkPosition, seg_id: str) -> _Move | None:
+    """The move for ``seg_id`` from ``at`` (memoized), None when the general walk must place it.
+
+    The same search as ``_place`` over the loops open at ``at``; only the segment ids that
+    have a place are memoized, so the memo is bounded by the definition.
+    """
+    path = at.path
+    depth = d = len(path) - 1
+    found = path[d][0].step[path[d][1]].get(seg_id, -1)
+    while found < 0 and d:
+        d -= 1
+        found = path[d][0].step[path[d][1]].get(seg_id, -1)
+    if found < 0:
+        return None
+    if found == 0 and d == depth and d > 0:
+        d -= 1
+        found = path[d][1]
+    move: _Move | None = None
+    loop, cur = path[d]
+    if all(ln.last_mandatory <= i for ln, i in path[d + 1 :]) and (
+        found == cur or loop.next_mandatory[cur] >= found
+    ):
+        node = loop.children[found]
+        if type(node) is LoopNode:
+            first = node.children[0]
+            assert isinstance(first, SegmentNode)
+            move = _Move(depth - d, found == cur, True, node.repeat, first, node.positions[0])
+        else:
+            assert isinstance(node, SegmentNode)
+            move = _Move(depth - d, found == cur, False, node.max_use, node, loop.positions[found])
+    at.moves[seg_id] = move
+    return move
+
+
+def _over_limit(mv: _Move, seg_id: str, position: int, report: _Report | None, ts: TransactionSet) -> _Report:
+    if not mv.enter:
+        return _over_max_use(mv.node, seg_id, position, mv.loop_id, report, ts)
+    report = report or _Report(ts)
+    report.segment(
+        "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, mv.loop_id,
+        f"loop {mv.loop_id} occurs more than {mv.limit} times",
+    )  # fmt: skip
+    return report
+
+
+def _place(
+    seg_id: str,
+    position: int,
+    loops: list[LoopNode],
+    idxs: list[int],
+    counts: list[int],
+    definition: SetDefinition,
+    report: _Report | None,
+    ts: TransactionSet,
+) -> tuple[SegmentNode | None, _Report | None]:
+    """The general walk for one segment: its node (None when it has no place) and the report.
+
+    Searches this level forward, then the parent loops; pops the loops it leaves (reporting
+    their mandatory children never reached), counts repeats, reports a mandatory child
+    skipped, and enters a loop on its trigger.  ``loops``, ``idxs`` and ``counts`` (one
+    entry per open loop) are updated.
+    """
+    depth = d = len(loops) - 1
+    found = loops[d].step[idxs[d]].get(seg_id, -1)
+    while found < 0 and d:
+        d -= 1
+        found = loops[d].step[idxs[d]].get(seg_id, -1)
+    if found < 0:
+        code, ack, text = _unplaced(seg_id, definition)
+        report = report or _Report(ts)
+        report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
+        return None, report
+    if found == 0 and d == depth and d > 0:
+        # the trigger segment of the current loop: a new occurrence of that loop
+        d -= 1
+        found = idxs[d]
+    # pop closed loops, reporting mandatory children never reached
+    while depth > d:
+        loop = loops[depth]
+        if loop.last_mandatory > idxs[depth]:
+            report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
+        loops.pop()
+        idxs.pop()
+        counts.pop()
+        depth -= 1
+    loop = loops[d]
+    node = loop.children[found]
+    cur = idxs[d]
+    is_loop = type(node) is LoopNode
+    if found == cur:
+        n = counts[d] + 1
+        counts[d] = n
+        if is_loop:
+            if n > node.repeat:  # type: ignore[union-attr]
+                report = report or _Report(ts)
+                report.segment(
+                    "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
+                    f"loop {node.id} occurs more than {node.repeat} times",  # type: ignore[union-attr]
+                )  # fmt: skip
+        elif n > node.max_use:  # type: ignore[union-attr]
+            report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
+    else:
+        if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
+            report = _missing(loop, cur, found, seg_id, position, report, ts)
+        idxs[d] = found
+        counts[d] = 1
+    if is_loop:
+        loops.append(node)  # type: ignore[arg-type]
+        idxs.append(0)
+        counts.append(1)
+        node = node.children[0]  # type: ignore[union-attr]
+    return node, report  # type: ignore[return-value]
+
+
 def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Separators) -> list[Diagnostic]:
     """Check structure and element syntax of ``ts``; returns new diagnostics (empty when clean)."""
     segments = ts.segments
     if not segments:
         return []
     comp = separators.component
+    esep = separators.element
     report: _Report | None = None
     root = definition.root
-    # walk state: one entry per open loop (root = ST_LOOP level)
-    loops: list[LoopNode] = [root]
-    steps: list[tuple[dict[str, int], ...]] = [root.step]  # loops[d].step
-    idxs: list[int] = [0]
-    counts: list[int] = [1]
-    depth = 0
+    # the fast clean-segment test runs on each segment's text; _check_segment only on those it rejects.
+    # The reader's text of a segment is what joining it back gives (when split on this esep); a joined
+    # text that does not split back into the same elements is replaced by "", which no test accepts.
+    fast = _fast_table(separators)
+    texts = ts.segment_texts
+    if texts is None or len(texts) != len(segments) or ts.interchange.separators.element != esep:
+        texts = [t if t.count(esep) == len(s) - 1 else "" for s in segments for t in (esep.join(s),)]
     st = root.children[0]
     assert isinstance(st, SegmentNode)
-    # the fast clean-segment test; _check_segment only runs on the segments it does not accept
-    fast = _fast_table(separators)
-    esep = separators.element
-    # the reader's text of each segment is what joining it back would give (when split on this esep)
-    texts = ts.segment_texts
-    if texts is not None and (len(texts) != len(segments) or ts.interchange.separators.element != esep):
-        texts = None
-    seg = segments[0]
     chk = fast.get(st) or _matcher(fast, st, separators)
-    text = esep.join(seg)
-    if chk(text) is None or text.count(esep) != len(seg) - 1:
-        report = _check_segment(seg, st, 1, root.id, comp, report, ts)
+    if chk(texts[0]) is None:
+        report = _check_segment(segments[0], st, 1, root.id, comp, report, ts)
+    # walk state: the position reached, and the count of the child there and at each enclosing level
+    at = root.positions[0]
+    moves = at.moves
+    counts: list[int] = [1]
     position = 1
-    for position in range(2, len(segments) + 1):
-        seg = segments[position - 1]
+    for seg, text in zip(islice(segments, 1, None), islice(texts, 1, None), strict=True):
+        position += 1
         seg_id = seg[0]
-        # find the next node for this segment: this level forward, then parents
-        d = depth
-        cur = idxs[d]
-        found = steps[d][cur].get(seg_id, -1)
-        loop = loops[d]
-        if (found > cur or (found == cur and found)) and type(node := loop.children[found]) is not LoopNode:
-            # the common case: a segment (not a loop) further on at this level, or repeated
-            if found == cur:
-                n = counts[d] + 1
-                counts[d] = n
-                if n > node.max_use:  # type: ignore[union-attr]
-                    report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
+        mv = moves.get(seg_id, False)
+        if mv is False:
+            mv = _move(at, seg_id)
+        if mv is not None:
+            up = mv.up
+            if up:
+                del counts[-up:]
+            if mv.repeat:
+                n = counts[-1] + 1
+                counts[-1] = n
+                if n > mv.limit:
+                    report = _over_limit(mv, seg_id, position, report, ts)
             else:
-                if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
-                    report = _missing(loop, cur, found, seg_id, position, report, ts)
-                idxs[d] = found
-                counts[d] = 1
-        else:
-            while found < 0 and d:
-                d -= 1
-                found = steps[d][idxs[d]].get(seg_id, -1)
-            if found < 0:
-                code, ack, text = _unplaced(seg_id, definition)
-                report = report or _Report(ts)
-                report.segment(
-                    code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}"
-                )
-                continue
-            if found == 0 and d == depth and d > 0:
-                # the trigger segment of the current loop: a new occurrence of that loop
-                d -= 1
-                found = idxs[d]
-            # pop closed loops, reporting mandatory children never reached
-            while depth > d:
-                loop = loops[depth]
-                if loop.mandatory_children and loop.mandatory_children[-1] > idxs[depth]:
-                    report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
-                loops.pop()
-                steps.pop()
-                idxs.pop()
-                counts.pop()
-                depth -= 1
-            loop = loops[d]
-            node = loop.children[found]
-            cur = idxs[d]
-            is_loop = type(node) is LoopNode
-            if found == cur:
-                n = counts[d] + 1
-                counts[d] = n
-                if is_loop:
-                    if n > node.repeat:  # type: ignore[union-attr]
-                        report = report or _Report(ts)
-                        report.segment(
-                            "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
-                            f"loop {node.id} occurs more than {node.repeat} times",
-                        )  # fmt: skip
-                elif n > node.max_use:
-                    report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
-            else:
-                if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
-                    report = _missing(loop, cur, found, seg_id, position, report, ts)
-                idxs[d] = found
-                counts[d] = 1
-            if is_loop:
-                loops.append(node)  # type: ignore[arg-type]
-                steps.append(node.step)
-                idxs.append(0)
+                counts[-1] = 1
+            if mv.enter:
                 counts.append(1)
-                depth = d + 1
-                loop = node  # type: ignore[assignment]
-                node = node.children[0]
-            else:
-                depth = d
-        # ``loop`` is now the loop that holds ``node`` (loops[depth])
-        chk = fast.get(node) or _matcher(fast, node, separators)  # type: ignore[arg-type]
-        if texts is not None:
-            if chk(texts[position - 1]) is None:
-                report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
-            continue
-        text = esep.join(seg)
-        if chk(text) is None or text.count(esep) != len(seg) - 1:
-            report = _check_segment(seg, node, position, loop.id, comp, report, ts)  # type: ignore[arg-type]
+            at = mv.to
+            moves = at.moves
+            table, chk = mv.bound
+            if table is not fast:
+                chk = mv.bind(fast, separators)
+            if chk(text) is None:
+                report = _check_segment(seg, mv.node, position, mv.loop_id, comp, report, ts)
+        else:
+            # a move with a finding to report, or no place at all: the general walk
+            loops = [ln for ln, _ in at.path]
+            idxs = [i for _, i in at.path]
+            placed, report = _place(seg_id, position, loops, idxs, counts, definition, report, ts)
+            at = loops[-1].positions[idxs[-1]]
+            if placed is None:
+                moves = at.moves
+                continue
+            moves = at.moves
+            chk = fast.get(placed) or _matcher(fast, placed, separators)
+            if chk(text) is None:
+                report = _check_segment(seg, placed, position, at.loop.id, comp, report, ts)
     if segments[-1][0] != "SE":
         # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
+        loops = [ln for ln, _ in at.path]
+        idxs = [i for _, i in at.path]
+        depth = len(loops) - 1
         while depth > 0:
             loop = loops[depth]
             report = _missing(loop, idxs[depth], len(loop.children), "end of set", position, report, ts)

@@ -145,7 +145,10 @@ def test_demo_ships_and_invoices(tmp_path: Path, capsys: pytest.CaptureFixture[s
     folder = tmp_path / "demo"
     assert main(["demo", "--data-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "Stock receipt: 24 TB-0090 at COL; released 16 to 4500018840 line 1, 8 to 4500018812 line 4; 2 new 855" in out
+    assert (
+        "Stock receipt: 24 TB-0090 at COL; "
+        "released 16 to 4500018840 line 1, 8 to 4500018812 line 4; 2 new 855" in out
+    )
     outbox = folder / "outbox"
     kinds = sorted(p.name.split("-")[0] for p in outbox.rglob("*.x12"))
     assert kinds.count("856") == 4 and kinds.count("810") == 3

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from gateway.domain.diagnostics import Diagnostic, Level, Severity
-from parsers.x12.dictionary import get_definition
+from parsers.x12.dictionary import (
+    DATE,
+    ID,
+    NUM,
+    REAL,
+    TIME,
+    ElementSpec,
+    LoopNode,
+    SegmentNode,
+    get_definition,
+)
 from parsers.x12.structure import GroupHeader, InterchangeHeader, Separators, TransactionSet
 from parsers.x12.validator import validate_set
 
@@ -190,3 +202,118 @@ def test_loop_ids_and_nested_loops() -> None:
     assert (d.location.segment_id, d.ack.segment) == ("PID", "7")  # PID loop precedes the SAC loop
     diags = run("ST*850*0001~BEG*00*SA*P1**20240101~PO1*1~N1*ST~N4*XX~REF*DP*" + "R" * 31 + "~SE*7*0001~")
     assert one(diags, Level.ELEMENT).location.loop_id == "N1"
+
+
+# a small pool of segments, valid on their own, to be put in random (mostly wrong) orders
+_POOL_850 = [
+    "BEG*00*SA*P1**20240101", "CUR*BY*USD", "REF*DP*038", "PER*BD*JANE", "FOB*PP", "ITD*01*3",
+    "DTM*002*20240201", "TD5****M", "N9*ZZ*NOTE", "MSG*HI", "N1*ST*STORE*92*12", "N2*RECEIVING", "N3*1 MAIN",
+    "N4*CITY*IL*62701", "PO1*1*10*EA*9.99*PE*VN*A", "CTP**RES*12.99", "PID*F****WIDGET", "PO4*12*1*EA",
+    "SAC*C*D240***1500", "SCH*5*EA***002*20240210", "SLN*1**I", "CTT*2", "AMT*TT*12.5", "ZZZ*1",
+    "BCH*04*SA*P1", "REF*DP*" + "R" * 31,
+]  # fmt: skip
+
+
+def test_memoized_walk_reports_what_the_general_walk_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random segment orders: the same findings with the validator's memoized moves as without them."""
+    from parsers.x12 import validator
+
+    rng = random.Random(850)
+    texts = []
+    for _ in range(400):
+        n = rng.randint(1, 40)
+        # runs of PO1 lines and repeats, so that loops repeat and counts run over
+        body = [rng.choice(_POOL_850) for _ in range(n)]
+        if rng.random() < 0.5:
+            body = ["BEG*00*SA*P1**20240101"] + body + ["PO1*1~PID*F****X~PO4*1"] * rng.randint(1, 5)
+        if rng.random() < 0.2:
+            body += ["CTT*1"] * rng.randint(1, 3)
+        tail = "SE*1*0001~" if rng.random() < 0.9 else ""
+        texts.append("ST*850*0001~" + "~".join(body) + "~" + tail)
+    fast = [[(d.code, d.location, d.message) for d in run(t)] for t in texts]
+
+    def forget(loop: LoopNode) -> None:
+        for at in loop.positions:
+            at.moves.clear()
+        for kid in loop.children:
+            if isinstance(kid, LoopNode):
+                forget(kid)
+
+    definition = get_definition("850", "004010")
+    assert definition is not None
+    forget(definition.root)
+    monkeypatch.setattr(validator, "_move", lambda at, seg_id: None)  # every segment through _place
+    slow = [[(d.code, d.location, d.message) for d in run(t)] for t in texts]
+    assert fast == slow
+    assert sum(1 for found in fast if found) > 100  # most orders are wrong somewhere
+    assert any(c == "x12.segment.loop_over_max" for found in fast for c, _, _ in found)
+
+
+def _random_value(rng: random.Random, spec: ElementSpec, comp: str) -> str:
+    """A value around the edges of ``spec``: codes, boundary lengths, signs, points, odd characters."""
+    if spec.components is not None:
+        parts = [_random_value(rng, c, comp) if rng.random() < 0.7 else "" for c in spec.components]
+        if rng.random() < 0.1:
+            parts.append(rng.choice(["", "X"]))
+        return comp.join(parts[: rng.randint(0, len(parts))] if rng.random() < 0.3 else parts)
+    lo, hi = spec.min_len, spec.max_len
+    n = rng.choice([max(lo, 1), hi, hi + 1, max(lo - 1, 1), rng.randint(1, max(hi, 1))])
+    if rng.random() < 0.1:
+        return ""
+    if spec.dtype == ID and spec.codes and rng.random() < 0.6:
+        return rng.choice(sorted(spec.codes))
+    if spec.dtype in (NUM, REAL):
+        v = "".join(rng.choice("0123456789") for _ in range(n))
+        if spec.dtype == REAL and v and rng.random() < 0.5:
+            p = rng.randint(0, len(v))
+            v = v[:p] + "." + v[p:]
+        v = ("-" if rng.random() < 0.1 else "") + v
+        return v + (rng.choice([".", "-", "x", "+", " ", ".5"]) if rng.random() < 0.05 else "")
+    if spec.dtype == DATE:
+        return rng.choice(["20240229", "20230229", "19000229", "20241301", "20240431", "240101", "240230",
+                           "2024011", "21000229", "000229", "20241232", "2024010a"])  # fmt: skip
+    if spec.dtype == TIME:
+        return rng.choice(["1200", "2359", "2400", "1260", "120000", "125960", "1200001", "12000012", "123"])
+    alphabet = (
+        "ABC xyz019-.,/#&'\u00e9" + ("\x01\t" if rng.random() < 0.05 else "") + comp * (rng.random() < 0.05)
+    )
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _segment_nodes(loop: LoopNode) -> list[SegmentNode]:
+    out: list[SegmentNode] = []
+    for kid in loop.children:
+        out.extend(_segment_nodes(kid) if isinstance(kid, LoopNode) else [kid])
+    return out
+
+
+@pytest.mark.parametrize(("set_id", "version"), [("850", "004010"), ("860", "004010"), ("850", "005010")])
+def test_fast_clean_segment_test_accepts_exactly_what_the_element_checks_find_clean(
+    set_id: str, version: str
+) -> None:
+    from parsers.x12 import validator
+
+    rng = random.Random(f"{set_id}{version}")
+    definition = get_definition(set_id, version)
+    assert definition is not None
+    ts = make_set("ST*850*0001~SE*2*0001~")
+    accepted = rejected = 0
+    for node in _segment_nodes(definition.root):
+        for esep, comp in (("*", ">"), ("|", "^")):
+            separators = Separators(element=esep, component=comp, segment="~")
+            table = validator._fast_table(separators)
+            test = table.get(node) or validator._matcher(table, node, separators)
+            specs = node.spec.elements
+            for _ in range(40):
+                k = rng.randint(0, len(specs) + 2)
+                elements = [_random_value(rng, s, comp) if rng.random() < 0.8 else "" for s in specs[:k]]
+                elements += [rng.choice(["", "X"]) for _ in range(k - len(specs))]
+                seg = [node.id, *elements]
+                text = esep.join(seg)
+                if text.count(esep) != len(seg) - 1:
+                    continue
+                clean = validator._check_segment(seg, node, 1, "L", comp, None, ts) is None
+                assert (test(text) is not None) == clean, text
+                accepted += clean
+                rejected += not clean
+    assert accepted > 200 and rejected > 200
