@@ -27,6 +27,7 @@ class UnitOfWork(Protocol):
     outbound: Any
     control_numbers: Any
     audit: Any
+    failed_steps: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "control_counters",
     "control_ledger",
     "audit_log",
+    "failed_steps",
 }
 
 

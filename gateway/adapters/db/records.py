@@ -79,3 +79,20 @@ class AuditEntry:
     entity_id: str
     action: str
     detail: Any
+
+
+@dataclass(slots=True)
+class FailedStep:
+    """A pipeline step on the dead-letter list."""
+
+    id: int
+    message_id: str
+    step: str
+    args: tuple[int, ...]
+    error: str
+    error_type: str
+    attempts: int
+    document_id: int | None
+    status: str  # "dead" or "retried"
+    failed_at: datetime
+    retried_at: datetime | None

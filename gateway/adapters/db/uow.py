@@ -21,6 +21,7 @@ from gateway.adapters.db.repositories import (
     CatalogRepository,
     ControlNumberRepository,
     DocumentRepository,
+    FailedStepRepository,
     InterchangeRepository,
     OutboundRepository,
     PartnerRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     outbound: OutboundRepository
     control_numbers: ControlNumberRepository
     audit: AuditRepository
+    failed_steps: FailedStepRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.outbound = OutboundRepository(connection)
         self.control_numbers = ControlNumberRepository(connection)
         self.audit = AuditRepository(connection)
+        self.failed_steps = FailedStepRepository(connection)
         return self
 
     def __exit__(

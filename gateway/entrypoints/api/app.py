@@ -18,7 +18,10 @@ from gateway.config import Settings, get_settings
 from gateway.entrypoints.api.auth import settings_token
 from gateway.errors import GatewayError
 
-ROUTERS: tuple[str, ...] = ("gateway.entrypoints.api.routers.health",)
+ROUTERS: tuple[str, ...] = (
+    "gateway.entrypoints.api.routers.health",
+    "gateway.entrypoints.api.routers.metrics",
+)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:

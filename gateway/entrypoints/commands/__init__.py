@@ -8,4 +8,7 @@ Shared helpers (settings from the options, the database check) live in
 
 from __future__ import annotations
 
-MODULES: tuple[str, ...] = ("gateway.entrypoints.commands.serve",)
+MODULES: tuple[str, ...] = (
+    "gateway.entrypoints.commands.serve",
+    "gateway.entrypoints.commands.workers",
+)
