@@ -8,6 +8,8 @@ from typing import Any
 
 from gateway.entrypoints.commands.common import data_options, ready
 
+STOP_TIMEOUT_MS = 30_000  # on SIGTERM: steps in progress get this long to finish (a killed one is re-run)
+
 
 def _runtime(settings: Any) -> Any:
     from gateway.bootstrap import build, build_queued
@@ -89,7 +91,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         else:
             stop.wait()
     finally:
-        worker.stop()
+        worker.stop(timeout=STOP_TIMEOUT_MS)
         runtime.engine.dispose()
     return 0
 
