@@ -15,7 +15,7 @@ import dramatiq
 from dramatiq.broker import Broker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, Retries
 
 if TYPE_CHECKING:
     from gateway.adapters.observability.metrics import StepMetrics
@@ -64,7 +64,10 @@ def bind_queue(
     settings = runtime.settings
     if not any(isinstance(m, CurrentMessage) for m in broker.middleware):
         broker.add_middleware(CurrentMessage())
-    broker.add_middleware(StepObserver(partial(record_dead_letter, runtime.context), metrics))
+    # "after" hooks run in reverse order: placed before Retries, the observer sees what Retries decided
+    observer = StepObserver(partial(record_dead_letter, runtime.context), metrics)
+    has_retries = any(isinstance(m, Retries) for m in broker.middleware)
+    broker.add_middleware(observer, before=Retries if has_retries else None)
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
     def defer(step: str, args: tuple[Any, ...], delay_ms: int, deferrals: int) -> None:

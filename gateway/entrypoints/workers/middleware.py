@@ -1,8 +1,9 @@
 """``StepObserver``: dramatiq middleware that times every step, logs it, and keeps the dead letters.
 
-It must come after dramatiq's ``Retries`` middleware (``add_middleware``
-appends), so that when it sees a failure it knows whether ``Retries`` gave up
-(``message.failed``): then the step goes on the dead-letter list through
+Its ``after_process_message`` must run after that of dramatiq's ``Retries``
+(dramatiq calls the "after" hooks in reverse order, so it is added before
+``Retries``), so that when it sees a failure it knows whether ``Retries`` gave
+up (``message.failed``): then the step goes on the dead-letter list through
 ``on_dead(message_id, step, args, exception, attempts)``.
 """
 
