@@ -26,6 +26,7 @@ from gateway.services.confirm import confirm_document, confirm_purchase_order
 from gateway.services.emit import deliver, emit_855
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher
 from gateway.services.process_document import process_document
+from gateway.services.split import confirm_range
 from mappings.catalog import load_catalog
 from mappings.loader import load_partners
 
@@ -33,6 +34,7 @@ STEPS: dict[str, Callable[..., object]] = {
     "process_document": process_document,
     "confirm_document": confirm_document,
     "confirm_order": confirm_purchase_order,
+    "confirm_range": confirm_range,
     "emit_855": emit_855,
     "deliver": deliver,
 }

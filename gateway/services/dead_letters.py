@@ -16,7 +16,7 @@ from gateway.errors import GatewayError, NotFound, StorageConflict
 from gateway.services.ports import Context, UnitOfWork
 
 # the steps whose first id is an inbound document
-DOCUMENT_STEPS = frozenset({"process_document", "confirm_document"})
+DOCUMENT_STEPS = frozenset({"process_document", "confirm_document", "confirm_range"})
 
 
 def is_transient(exc: BaseException) -> bool:

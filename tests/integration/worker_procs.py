@@ -180,6 +180,19 @@ class Workers:
         self.procs.append(proc)
         return proc
 
+    def wait_ready(self, count: int, timeout: float = 60) -> None:
+        """Until ``count`` workers are consuming (their heartbeats are in Redis)."""
+        client = redis.Redis.from_url(str(self.settings.redis_url))
+        key = f"{self.settings.redis_namespace}:__heartbeats__"
+        deadline = time.monotonic() + timeout
+        try:
+            while client.zcard(key) < count:
+                assert time.monotonic() < deadline, "the workers did not start"
+                assert all(p.poll() is None for p in self.procs), "a worker died at start"
+                time.sleep(0.1)
+        finally:
+            client.close()
+
     def log(self, index: int) -> str:
         return (self.logdir / f"worker-{index}.log").read_text(errors="replace")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway.entrypoints.commands.common import data_options, ready
 
+HEARTBEAT_S = 15.0
 STOP_TIMEOUT_MS = 30_000  # on SIGTERM: steps in progress get this long to finish (a killed one is re-run)
 
 
@@ -30,6 +31,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
     print(f"{queued} unfinished steps found and {where}")
     return 0
+
+
+def _keep_alive(broker: Any, stop: Any) -> None:
+    """Tell Redis this worker is alive while every thread is busy with a long step.
+
+    dramatiq's Redis broker counts a worker alive by the commands it sends; one whose threads
+    are all inside long steps fetches nothing, and after the heartbeat timeout (60 s) another
+    worker would re-queue the messages it is running.  Any command refreshes the heartbeat."""
+    from gateway.entrypoints.workers.actors import QUEUE
+
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            broker.do_qsize(QUEUE)
+        except Exception:  # Redis away: the consumer reconnects; the next beat tries again
+            continue
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
@@ -83,6 +99,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     worker.start()
+    threading.Thread(target=_keep_alive, args=(broker, stop), name="ordergate-heartbeat", daemon=True).start()
     log.info("worker started with %d threads", args.threads)
     try:
         if args.burst:

@@ -25,7 +25,7 @@ MAX_RETRIES = 5
 MIN_BACKOFF_MS = 500
 MAX_BACKOFF_MS = 60_000
 TIME_LIMIT_MS = 3_600_000  # a step over a very large document may take long; the default is 10 minutes
-STEP_NAMES = ("process_document", "confirm_document", "confirm_order", "emit_855", "deliver")
+STEP_NAMES = ("process_document", "confirm_document", "confirm_range", "confirm_order", "emit_855", "deliver")
 
 
 @dataclass(frozen=True, slots=True)

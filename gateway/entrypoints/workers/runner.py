@@ -6,6 +6,8 @@
 - ``process_document`` of a document that must wait for an earlier one of the
   same partner (``gateway.services.ordering``) is sent again a little later
   instead of being run, at most ``max_deferrals`` times;
+- ``confirm_document`` of a document with many orders waiting is shared out
+  as ``confirm_range`` work items (``gateway.services.split``);
 - the test-only fault points (``faults``) fire when configured.
 """
 
@@ -21,6 +23,7 @@ from gateway.bootstrap import STEPS
 from gateway.entrypoints.workers.faults import Faults
 from gateway.services.ordering import waits_for
 from gateway.services.ports import Context
+from gateway.services.split import split_confirmation
 
 log = logging.getLogger("ordergate.worker")
 
@@ -29,7 +32,7 @@ MAX_DEFERRALS = 1200  # ten minutes at DEFER_MS: then the document goes on regar
 
 
 def ids_of(step: str, args: tuple[Any, ...]) -> dict[str, Any]:
-    if step in ("process_document", "confirm_document"):
+    if step in ("process_document", "confirm_document", "confirm_range"):
         return {"document_id": args[0] if args else None}
     if step == "confirm_order":
         return {"purchase_order_id": args[0] if args else None}
@@ -46,11 +49,13 @@ class StepRunner:
         faults: Faults | None = None,
         defer: Callable[[str, tuple[Any, ...], int, int], None] | None = None,
         deferrals: Callable[[], int] | None = None,
+        share_large_documents: bool = True,
     ) -> None:
         self.context = context
         self.faults = faults
         self.defer = defer  # (step, args, delay ms, deferrals so far + 1): send again later
         self.deferrals = deferrals or (lambda: 0)
+        self.share_large_documents = share_large_documents
 
     def __call__(self, step: str, args: tuple[Any, ...]) -> object:
         with (
@@ -66,4 +71,9 @@ class StepRunner:
                         log.info("waiting for document %s of the same partner", earlier)
                         self.defer(step, args, DEFER_MS, done + 1)
                         return None
+            if step == "confirm_document" and self.share_large_documents and args:
+                shared = split_confirmation(self.context, args[0])
+                if shared:
+                    log.info("confirmation shared out as %d work items", shared)
+                    return shared
             return STEPS[step](self.context, *args)
