@@ -20,7 +20,7 @@ outbox) and reports the peak RSS (VmHWM) of each worker process.
 
     .venv/bin/python bench/bench_workers.py                        # 10k POs: embedded, 1, 2, 4 workers
     .venv/bin/python bench/bench_workers.py --configs workers:2 --pos 2000
-    .venv/bin/python bench/bench_workers.py --rss-only --big-size 1G   # peak RSS of a worker on one big file
+    .venv/bin/python bench/bench_workers.py --big 20000                # one interchange of 20,000 POs, 2 workers: peak RSS
 """
 
 from __future__ import annotations
@@ -312,7 +312,16 @@ def print_table(results: list[dict[str, Any]], pos: int, lines: int, per_file: i
 def _child(args: argparse.Namespace) -> int:
     work = Path(args.work)
     files = sorted((work / "files").glob("*.x12"))
-    if args.child == "embedded":
+    if args.child.startswith("big"):
+        big = work / "big" / "po_big.x12"
+        result = run_workers(work, [big], args.pos, int(args.child.split(":")[1]), args.threads)
+        result["config"] = (
+            f"one file of {args.pos:,} POs ({big.stat().st_size / 1e6:.0f} MB), {args.child[4:]} workers"
+        )
+        import resource
+
+        result["bench_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    elif args.child == "embedded":
         result = run_embedded(work, files, args.pos)
     else:
         result = run_workers(work, files, args.pos, int(args.child.split(":")[1]), args.threads)
@@ -328,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2, help="threads per worker process")
     p.add_argument("--configs", default="embedded,workers:1,workers:2,workers:4")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--big",
+        type=int,
+        metavar="POS",
+        help="instead: one interchange of POS orders through 2 workers (peak RSS)",
+    )
     p.add_argument("--keep", action="store_true")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
@@ -337,10 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     work = WORK_ROOT / uuid.uuid4().hex[:8]
     work.mkdir(parents=True)
     try:
-        files = generate(work, args.pos, args.lines, args.per_file, args.seed)
-        print(
-            f"generated {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB", flush=True
-        )
+        if args.big:
+            generate(work, args.big, args.lines, args.big, args.seed)
+            (work / "big").mkdir()
+            (work / "files" / "po_00001.x12").rename(work / "big" / "po_big.x12")
+            args.pos, args.configs = args.big, "big:2"
+        files = generate(work, args.pos, args.lines, args.per_file, args.seed) if not args.big else []
+        if files:
+            size = sum(f.stat().st_size for f in files) / 1e6
+            print(f"generated {len(files)} files, {size:.1f} MB", flush=True)
         results = []
         for config in args.configs.split(","):
             out = subprocess.run(
@@ -369,7 +389,15 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"{config}: {'; '.join(problems)}")
             results.append(r)
             print(f"{config}: {r['wall_s']:.1f} s, {args.pos / r['wall_s']:,.0f} orders/s", flush=True)
-        print_table(results, args.pos, args.lines, args.per_file)
+        if args.big:
+            for r in results:
+                rss = ", ".join(f"{m:.0f}" for m in r["worker_rss_mb"])
+                print(
+                    f"{r['config']}: {r['wall_s']:.1f} s; peak RSS of the workers {rss} MB, "
+                    f"of the receiving process {r['bench_rss_mb']:.0f} MB"
+                )
+        else:
+            print_table(results, args.pos, args.lines, args.per_file)
         print(f"\nload average at the end: {os.getloadavg()}")
     finally:
         if not args.keep:
