@@ -31,6 +31,7 @@ from tests.integration.pipeline_helpers import (
 )
 from tests.integration.worker_procs import (
     RedisServer,
+    assert_control_numbers_gapless,
     postgres_url,
     redis_server,
     wait_for,
@@ -90,6 +91,7 @@ def check_all_done(settings: Settings, ids: list[int]) -> None:
             assert_stock_consistent(uow)  # type: ignore[arg-type]
             assert_delivered(uow, settings.outbox)  # type: ignore[arg-type]
             assert not uow.failed_steps.list()
+            assert_control_numbers_gapless(uow.connection)
     finally:
         runtime.engine.dispose()
 

@@ -40,6 +40,7 @@ from tests.integration.pipeline_helpers import (
 )
 from tests.integration.worker_procs import (
     RedisServer,
+    assert_control_numbers_gapless,
     free_port,
     postgres_url,
     redis_server,
@@ -138,6 +139,7 @@ def test_four_worker_processes_share_2000_orders_without_overselling(
                 )
             ).one()
             assert tuple(dup) == (0, 0, 0, DOCUMENTS)
+            assert_control_numbers_gapless(conn)
         with check.context.uow() as uow:
             assert_stock_consistent(uow)  # type: ignore[arg-type]
             assert_control_numbers_unique(uow)  # type: ignore[arg-type]

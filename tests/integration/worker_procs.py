@@ -217,6 +217,29 @@ def workers(settings: Settings, logdir: Path) -> Iterator[Workers]:
         w.stop()
 
 
+def assert_control_numbers_gapless(connection: Any) -> None:
+    """Per partner and level, the control numbers in the ledger are exactly 1..N (none lost, none
+    used twice) and the counter stands at N: what a crash rolled back was given back."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from gateway.adapters.db.tables import control_counters, control_ledger
+
+    values: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for partner, level, value in connection.execute(
+        select(control_ledger.c.partner_id, control_ledger.c.level, control_ledger.c.value)
+    ):
+        values[(partner, level)].append(int(value))
+    counters = {
+        (r.partner_id, r.level): int(r.last_value) for r in connection.execute(select(control_counters))
+    }
+    assert values, "no control numbers were used"
+    for key, used in values.items():
+        assert sorted(used) == list(range(1, len(used) + 1)), f"{key}: gaps or repeats"
+        assert counters[key] == len(used), (key, counters[key], len(used))
+
+
 def wait_for(check: Callable[[], Any], timeout: float, *, interval: float = 0.3) -> Any:
     """Run ``check`` until it stops raising ``AssertionError``; the last error after ``timeout`` s."""
     deadline = time.monotonic() + timeout
