@@ -44,6 +44,9 @@ class DramatiqDispatcher:
         self.actors[step].send(*args)
 
 
+HANDOVER_LIMIT = 1_000
+
+
 def _deferrals() -> int:
     message = CurrentMessage.get_current_message()
     return int(message.options.get("deferrals", 0)) if message is not None else 0
@@ -60,8 +63,12 @@ def bind_queue(
     from gateway.entrypoints.workers.middleware import StepObserver
     from gateway.entrypoints.workers.runner import StepRunner
     from gateway.services.dead_letters import record_dead_letter
+    from gateway.services.ports import Handover
 
     settings = runtime.settings
+    # parsed orders kept for a confirmation in this same process: with several workers most are
+    # confirmed elsewhere, so keep few (they are read from the database otherwise)
+    runtime.context.handover = Handover(limit=HANDOVER_LIMIT)
     if not any(isinstance(m, CurrentMessage) for m in broker.middleware):
         broker.add_middleware(CurrentMessage())
     # "after" hooks run in reverse order: placed before Retries, the observer sees what Retries decided
