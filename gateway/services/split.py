@@ -20,8 +20,8 @@ from __future__ import annotations
 from gateway.services.confirm import CHUNK_SIZE, confirm_batch
 from gateway.services.ports import Context
 
-SPLIT_AT = 400  # orders waiting in one document before its confirmation is shared out
-SHARE = 200  # orders per work item
+SPLIT_AT = 400  # orders waiting in one document before its confirmation is shared out (ORDERGATE_SPLIT_AT)
+SHARE = 200  # orders per work item (ORDERGATE_SPLIT_SHARE)
 
 
 def ranges(ids: list[int], share: int) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ In-process (stub broker, worker threads, SQLite and PostgreSQL): a document of
 order is confirmed once with one 855, and running a range again, or the whole
 ``confirm_document`` again, makes nothing twice.  With worker processes on
 PostgreSQL and Redis: one interchange of 900 orders is confirmed by two worker
-processes together (both logs show ranges they ran).
+processes together (both logs show ranges they ran; 15 ranges of 60 orders).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from gateway.adapters.observability.metrics import StepMetrics
 from gateway.bootstrap import build, build_queued, init_database
+from gateway.config import Settings
 from gateway.domain.catalog import Item
 from gateway.entrypoints.workers.actors import QUEUE
 from gateway.services import split
@@ -83,7 +84,8 @@ def pipeline_on_queue(
         broker.emit_after("process_boot")
         registry = CollectorRegistry()
         metrics = StepMetrics(registry)
-        runtime, _ = build_queued(p.settings, broker, metrics=metrics)
+        settings = Settings(**{**p.settings.model_dump(), "split_at": 10, "split_share": 10})
+        runtime, _ = build_queued(settings, broker, metrics=metrics)
         worker = Worker(broker, worker_threads=3)
         worker.start()
         try:
@@ -94,7 +96,7 @@ def pipeline_on_queue(
 
 
 def test_large_document_is_confirmed_in_shared_ranges(
-    pipeline_on_queue: tuple[object, object, StubBroker, StepMetrics, Worker], monkeypatch: pytest.MonkeyPatch
+    pipeline_on_queue: tuple[object, object, StubBroker, StepMetrics, Worker],
 ) -> None:
     p, runtime, broker, metrics, worker = pipeline_on_queue
 
@@ -103,8 +105,6 @@ def test_large_document_is_confirmed_in_shared_ranges(
             broker.join(QUEUE, fail_fast=True, timeout=60_000)
             worker.join()
 
-    monkeypatch.setattr(split, "SPLIT_AT", 10)
-    monkeypatch.setattr(split, "SHARE", 10)
     ctx = runtime.context  # type: ignore[attr-defined]
     document_id = receive(ctx, big_interchange(45), channel="test", message_id="bulk")
     settle()
@@ -137,7 +137,13 @@ def redis_srv(tmp_path: Path) -> Iterator[RedisServer]:
 def test_two_worker_processes_share_one_large_interchange(redis_srv: RedisServer, tmp_path: Path) -> None:
     orders = 900
     with postgres_url() as pg_url:
-        settings = worker_settings(pg_url, redis_srv.url, tmp_path)
+        settings = Settings(
+            **{
+                **worker_settings(pg_url, redis_srv.url, tmp_path).model_dump(),
+                "split_at": 100,
+                "split_share": 60,
+            }
+        )
         init_database(settings)
         check = build(settings)
         with check.context.uow() as uow:
@@ -164,5 +170,5 @@ def test_two_worker_processes_share_one_large_interchange(redis_srv: RedisServer
             assert len(uow.outbound.list(inbound_document_id=document_id, doc_type="997")) == 1
         check.engine.dispose()
     ranges_run = [len(re.findall(r"step done .* step=confirm_range", log)) for log in logs]
-    assert sum(ranges_run) >= orders // split.SHARE + (1 if orders % split.SHARE else 0)
+    assert sum(ranges_run) >= orders // settings.split_share + (1 if orders % settings.split_share else 0)
     assert all(n > 0 for n in ranges_run), ranges_run  # both processes took a share

@@ -153,6 +153,8 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
             "ORDERGATE_OUTBOX_DIR": str(settings.outbox),
             "ORDERGATE_STEP_MIN_BACKOFF_MS": str(settings.step_min_backoff_ms),
             "ORDERGATE_STEP_MAX_BACKOFF_MS": str(settings.step_max_backoff_ms),
+            "ORDERGATE_SPLIT_AT": str(settings.split_at),
+            "ORDERGATE_SPLIT_SHARE": str(settings.split_share),
             "PYTHONPATH": str(REPO),
         }
     )

@@ -80,7 +80,14 @@ def bind_queue(
     def defer(step: str, args: tuple[Any, ...], delay_ms: int, deferrals: int) -> None:
         actors[step].send_with_options(args=args, delay=delay_ms, deferrals=deferrals)
 
-    runner = StepRunner(runtime.context, faults=faults, defer=defer, deferrals=_deferrals)
+    runner = StepRunner(
+        runtime.context,
+        faults=faults,
+        defer=defer,
+        deferrals=_deferrals,
+        split_at=settings.split_at,
+        split_share=settings.split_share,
+    )
     policy = RetryPolicy(
         settings.step_max_retries, settings.step_min_backoff_ms, settings.step_max_backoff_ms
     )

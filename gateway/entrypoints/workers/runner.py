@@ -50,12 +50,16 @@ class StepRunner:
         defer: Callable[[str, tuple[Any, ...], int, int], None] | None = None,
         deferrals: Callable[[], int] | None = None,
         share_large_documents: bool = True,
+        split_at: int | None = None,
+        split_share: int | None = None,
     ) -> None:
         self.context = context
         self.faults = faults
         self.defer = defer  # (step, args, delay ms, deferrals so far + 1): send again later
         self.deferrals = deferrals or (lambda: 0)
         self.share_large_documents = share_large_documents
+        self.split_at = split_at
+        self.split_share = split_share
 
     def __call__(self, step: str, args: tuple[Any, ...]) -> object:
         with (
@@ -72,7 +76,9 @@ class StepRunner:
                         self.defer(step, args, DEFER_MS, done + 1)
                         return None
             if step == "confirm_document" and self.share_large_documents and args:
-                shared = split_confirmation(self.context, args[0])
+                shared = split_confirmation(
+                    self.context, args[0], split_at=self.split_at, share=self.split_share
+                )
                 if shared:
                     log.info("confirmation shared out as %d work items", shared)
                     return shared
