@@ -8,6 +8,9 @@ every document is processed exactly once: one purchase order, one sales order
 and one 855 per order, one functional acknowledgement per document, no control
 number used twice, every outbound document delivered once, stock consistent.
 
+The same holds when the worker dies inside a ``confirm_range`` work item of a
+large document whose confirmation was shared out, over scarce stock.
+
 Redis (a server of this test's own, without persistence) is also killed and
 restarted while work is queued: the queue is lost, the archive is not, and the
 sweep of the next worker brings everything back.
@@ -16,6 +19,7 @@ sweep of the next worker brings everything back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -128,3 +132,34 @@ def test_redis_restart_with_work_queued_loses_nothing(
         redis_srv.restart()
         more = ingest(settings, ["860-4010-acme.x12"])
         wait_for(lambda: check_all_done(settings, ids + more), timeout=90)
+
+
+@pytest.mark.parametrize("fault", ["before-commit:confirm_range", "after-commit:confirm_range"])
+def test_worker_killed_in_a_shared_range_resumes_exactly_once(
+    fault: str, pg_url: str, redis_srv: RedisServer, tmp_path: Path
+) -> None:
+    from tests.integration.test_scale_split import SKU, _stock, big_interchange
+
+    settings = Settings(
+        **{**worker_settings(pg_url, redis_srv.url, tmp_path).model_dump(), "split_at": 10, "split_share": 8}
+    )
+    init_database(settings)
+    check = build(settings)
+    with check.context.uow() as uow:
+        _stock(uow, Decimal(50))  # 40 orders want 120: scarce, so a replayed range would oversell
+    check.engine.dispose()
+    runtime, broker = build_queued(settings)
+    ids = [receive(runtime.context, big_interchange(40), channel="test", message_id="big")]
+    broker.close()
+    runtime.engine.dispose()
+    with workers(settings, tmp_path / "logs") as w:
+        doomed = w.start(fault=fault)
+        assert doomed.wait(timeout=90) == -9, w.log(0)
+        w.start()
+        wait_for(lambda: check_all_done(settings, ids), timeout=90)
+    check = build(settings)
+    with check.context.uow() as uow:
+        assert len(uow.sales_orders.list()) == 40
+        (level,) = uow.catalog.stock([SKU])
+        assert level.on_hand == Decimal(50) and level.allocated <= Decimal(50)
+    check.engine.dispose()
