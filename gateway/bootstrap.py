@@ -35,6 +35,7 @@ from gateway.services.emit import deliver, emit_855
 from gateway.services.polling import poll_channel
 from gateway.services.ports import Context, Dispatcher, Identity, InlineDispatcher, Poller, Store
 from gateway.services.process_document import process_document
+from gateway.services.split import confirm_range
 from mappings.bins import load_bins
 from mappings.catalog import load_catalog
 from mappings.loader import load_partners
@@ -43,6 +44,7 @@ STEPS: dict[str, Callable[..., object]] = {
     "process_document": process_document,
     "confirm_document": confirm_document,
     "confirm_order": confirm_purchase_order,
+    "confirm_range": confirm_range,
     "emit_855": emit_855,
     "apply_change": apply_stored_change,
     "deliver": deliver,
@@ -298,16 +300,20 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
     return Runtime(settings, engine, context, dispatcher)
 
 
-def build_queued(settings: Settings, broker: Any = None) -> tuple[Runtime, Any]:
-    """A runtime whose steps go through dramatiq actors on ``broker`` (Redis by ``settings.redis_url``)."""
-    from gateway.entrypoints.workers.actors import declare
-    from gateway.entrypoints.workers.dispatch import DramatiqDispatcher, make_broker
+def build_queued(
+    settings: Settings, broker: Any = None, *, metrics: Any = None, faults: Any = None
+) -> tuple[Runtime, Any]:
+    """A runtime whose steps go through dramatiq actors on ``broker`` (Redis by ``settings.redis_url``).
+
+    ``metrics`` (``StepMetrics``) times the steps this process runs; ``faults`` (test-only
+    ``Faults``) makes it kill itself at a named point."""
+    from gateway.entrypoints.workers.dispatch import bind_queue, make_broker
 
     runtime = build(settings, dispatch="dramatiq")
-    broker = broker if broker is not None else make_broker(settings.redis_url)
-    actors = declare(broker, lambda step, args: run_step(runtime.context, step, *args))
-    assert isinstance(runtime.dispatcher, DramatiqDispatcher)
-    runtime.dispatcher.bind(actors)
+    broker = (
+        broker if broker is not None else make_broker(settings.redis_url, namespace=settings.redis_namespace)
+    )
+    bind_queue(runtime, broker, metrics=metrics, faults=faults)
     return runtime, broker
 
 

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("ORDERGATE_REDIS_URL", "REDIS_URL")
     )
+    redis_namespace: str = "ordergate"  # prefix of the queue's keys in Redis
+    # a step failing with a transient fault is retried with exponential back-off, then dead-lettered
+    step_max_retries: int = 5
+    step_min_backoff_ms: int = 500
+    step_max_backoff_ms: int = 60_000
+    # a document with more orders than this waiting has its confirmation shared out, this many a work item
+    split_at: int = 400
+    split_share: int = 200
     partners_dir: Path = SAMPLES / "partners"
     catalog_dir: Path = SAMPLES / "catalog"
     outbox_dir: Path | None = None

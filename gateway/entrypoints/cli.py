@@ -212,61 +212,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sweep(args: argparse.Namespace) -> int:
-    from gateway.bootstrap import build, build_queued
-    from gateway.services.sweep import sweep
-
-    settings = ready(args)
-    runtime = build_queued(settings)[0] if settings.redis_url else build(settings)
-    try:
-        queued = sweep(runtime.context)
-        done = runtime.drain()
-    finally:
-        runtime.engine.dispose()
-    where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
-    print(f"{queued} unfinished steps found and {where}")
-    return 0
-
-
-def _cmd_worker(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
-    from dramatiq import Worker
-
-    from gateway.bootstrap import build_queued
-    from gateway.entrypoints.workers.actors import QUEUE
-
-    settings = ready(args)
-    if not settings.redis_url:
-        print(
-            "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
-            file=sys.stderr,
-        )
-        return 2
-    runtime, broker = build_queued(settings)
-    if not args.no_sweep:
-        from gateway.services.sweep import sweep
-
-        queued = sweep(runtime.context)
-        if queued:
-            print(f"re-queued {queued} unfinished steps", file=sys.stderr)
-    worker = Worker(broker, worker_threads=args.threads, queues={QUEUE})
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    worker.start()
-    try:
-        if args.burst:
-            broker.join(QUEUE, timeout=args.burst_timeout * 1000)
-        else:
-            stop.wait()
-    finally:
-        worker.stop()
-        runtime.engine.dispose()
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ordergate", description="EDI and document-ingestion gateway")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -306,18 +251,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help="partner id, when two partners used the same PO number")
     data_options(p)
     p.set_defaults(func=_cmd_order)
-
-    p = sub.add_parser("worker", help="run pipeline steps from the Redis queue (REDIS_URL)")
-    p.add_argument("--threads", type=int, default=4, help="worker threads in this process")
-    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
-    p.add_argument("--burst-timeout", type=int, default=600, help="seconds to wait for the queue to empty")
-    p.add_argument("--no-sweep", action="store_true", help="do not re-queue unfinished steps at start")
-    data_options(p)
-    p.set_defaults(func=_cmd_worker)
-
-    p = sub.add_parser("sweep", help="re-run (or re-queue) every step a crash or outage left unfinished")
-    data_options(p)
-    p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser("demo", help="fresh embedded database, sample data and documents, outbox written")
     p.add_argument("--data-dir", default="data/demo", help="where the demo keeps its database and outbox")

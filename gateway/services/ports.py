@@ -37,6 +37,7 @@ class UnitOfWork(Protocol):
     acknowledgements: Any
     users: Any
     reviews: Any
+    failed_steps: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "api_tokens",
     "review_decisions",
     "sender_aliases",
+    "failed_steps",
 }
 
 

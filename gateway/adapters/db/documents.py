@@ -6,9 +6,9 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, text, update
 
-from gateway.adapters.db._sql import insert, now
+from gateway.adapters.db._sql import insert, is_postgresql, now
 from gateway.adapters.db.records import StoredDocument
 from gateway.adapters.db.tables import DOCUMENT_STATUSES, inbound_documents, interchanges
 from gateway.errors import NotFound
@@ -119,6 +119,35 @@ class DocumentRepository:
         result = self._c.execute(update(docs).where(docs.c.id == document_id).values(**values))
         if result.rowcount == 0:
             raise NotFound(f"no inbound document {document_id}")
+
+    def head(self, document_id: int, size: int = 106) -> bytes:
+        """The first ``size`` bytes of a document (b"" when there is none)."""
+        found = self._c.execute(
+            select(func.substr(docs.c.raw, 1, size)).where(docs.c.id == document_id)
+        ).scalar_one_or_none()
+        return bytes(found or b"")
+
+    def contains(self, document_id: int, needle: bytes) -> bool:
+        """Do the document's bytes contain ``needle``?  (searched in the database)"""
+        where = "position(:needle in raw) > 0" if is_postgresql(self._c) else "instr(raw, :needle) > 0"
+        stmt = select(docs.c.id).where(docs.c.id == document_id, text(where).bindparams(needle=needle))
+        return self._c.execute(stmt).first() is not None
+
+    def earlier_unprocessed(self, document_id: int, isa_sender: bytes) -> int | None:
+        """The oldest document received before ``document_id``, still waiting to be processed, whose
+        ISA05-ISA06 (bytes 33-50 of a fixed-width ISA, separator included) is ``isa_sender``."""
+        stmt = (
+            select(docs.c.id)
+            .where(
+                docs.c.id < document_id,
+                docs.c.status == "received",
+                func.substr(docs.c.raw, 33, len(isa_sender)) == isa_sender,
+            )
+            .order_by(docs.c.id)
+            .limit(1)
+        )
+        found = self._c.execute(stmt).scalar_one_or_none()
+        return int(found) if found is not None else None
 
     def find_by_hash(self, content_hash: str) -> list[int]:
         """Ids of the documents with this SHA-256 (hex), oldest first."""

@@ -223,6 +223,20 @@ class PurchaseOrderRepository:
         stmt = select(pos).where(pos.c.document_id == document_id).order_by(pos.c.id)
         return [_stored_po(r) for r in self._c.execute(stmt)]
 
+    def unconfirmed_ids(self, document_id: int) -> list[int]:
+        """Ids of the document's orders still ``parsed`` with no sales order, in order (ids only)."""
+        stmt = (
+            select(pos.c.id)
+            .where(
+                pos.c.document_id == document_id,
+                pos.c.kind == "order",
+                pos.c.status == "parsed",
+                ~select(sales_orders.c.id).where(sales_orders.c.purchase_order_id == pos.c.id).exists(),
+            )
+            .order_by(pos.c.id)
+        )
+        return [int(i) for i in self._c.execute(stmt).scalars()]
+
     def unconfirmed(
         self,
         document_id: int,

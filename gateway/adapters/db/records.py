@@ -105,3 +105,20 @@ class StoredAcknowledgement:
     errors: Any
     outbound_document_id: int | None  # None: it names nothing we sent
     received_at: datetime
+
+
+@dataclass(slots=True)
+class FailedStep:
+    """A pipeline step on the dead-letter list."""
+
+    id: int
+    message_id: str
+    step: str
+    args: tuple[int, ...]
+    error: str
+    error_type: str
+    attempts: int
+    document_id: int | None
+    status: str  # "dead" or "retried"
+    failed_at: datetime
+    retried_at: datetime | None

@@ -10,6 +10,7 @@ from gateway.adapters.db.audit import AuditRepository
 from gateway.adapters.db.catalog import AllocationDelta, CatalogRepository
 from gateway.adapters.db.control_numbers import ControlNumberRepository
 from gateway.adapters.db.documents import DocumentRepository, InterchangeRepository
+from gateway.adapters.db.failed_steps import FailedStepRepository
 from gateway.adapters.db.orders import PurchaseOrderRepository, SalesOrderRepository
 from gateway.adapters.db.outbound import OutboundRepository, idempotency_key
 from gateway.adapters.db.partners import PartnerRepository
@@ -21,6 +22,7 @@ __all__ = [
     "CatalogRepository",
     "ControlNumberRepository",
     "DocumentRepository",
+    "FailedStepRepository",
     "InterchangeRepository",
     "OutboundRepository",
     "PartnerRepository",

@@ -52,6 +52,7 @@ DOCUMENT_STATUSES = (
 DELIVERY_STATUSES = ("pending", "sent", "failed")
 CONTROL_LEVELS = ("ISA", "GS", "ST")
 XREF_ORIGINS = ("profile", "review")
+FAILED_STEP_STATUSES = ("dead", "retried")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -500,4 +501,23 @@ sender_aliases = Table(
     Column("partner_id", String(64), ForeignKey("trading_partners.id", ondelete="CASCADE"), nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# pipeline steps that used up their attempts (or failed for good): the dead-letter list of the review queue
+failed_steps = Table(
+    "failed_steps",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, unique=True),  # the queue's message id
+    Column("step", String(64), nullable=False),
+    Column("args", Json(), nullable=False),  # the step's ids
+    Column("error", String(2000), nullable=False),
+    Column("error_type", String(200), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("document_id", Id),  # the inbound document it concerns, when known
+    Column("status", String(16), nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False),
+    Column("retried_at", UtcDateTime()),
+    CheckConstraint(_one_of("status", FAILED_STEP_STATUSES), name="status"),
+    Index(None, "status"),
 )

@@ -24,6 +24,7 @@ from gateway.adapters.db.repositories import (
     CatalogRepository,
     ControlNumberRepository,
     DocumentRepository,
+    FailedStepRepository,
     InterchangeRepository,
     OutboundRepository,
     PartnerRepository,
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
     acknowledgements: AcknowledgementRepository
     users: UserRepository
     reviews: ReviewRepository
+    failed_steps: FailedStepRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         self.acknowledgements = AcknowledgementRepository(connection)
         self.users = UserRepository(connection)
         self.reviews = ReviewRepository(connection)
+        self.failed_steps = FailedStepRepository(connection)
         return self
 
     def __exit__(

@@ -27,6 +27,7 @@ ROUTERS: tuple[str, ...] = (
     "gateway.entrypoints.api.routers.review",
     "gateway.entrypoints.api.routers.catalog",
     "gateway.entrypoints.admin.routes",
+    "gateway.entrypoints.api.routers.metrics",
 )
 
 

@@ -15,4 +15,5 @@ MODULES: tuple[str, ...] = (
     "gateway.entrypoints.commands.ledger",
     "gateway.entrypoints.commands.certs",
     "gateway.entrypoints.commands.users",
+    "gateway.entrypoints.commands.workers",
 )

@@ -1,13 +1,26 @@
-"""Dispatch through dramatiq: the broker is Redis when ``REDIS_URL`` is set, else dramatiq's stub broker."""
+"""Dispatch through dramatiq: the broker is Redis when ``REDIS_URL`` is set, else dramatiq's stub broker.
+
+``bind_queue(runtime, broker)`` declares the step actors on the broker and wires
+what the workers need around them: the ``StepRunner`` (ordering, logging
+context, fault points), the ``StepObserver`` middleware (timings, dead letters)
+and dramatiq's ``CurrentMessage`` (to read a message's own options).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.broker import Broker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage, Retries
+
+if TYPE_CHECKING:
+    from gateway.adapters.observability.metrics import StepMetrics
+    from gateway.bootstrap import Runtime
+    from gateway.entrypoints.workers.faults import Faults
 
 
 def make_broker(redis_url: str | None, *, namespace: str = "ordergate") -> Broker:
@@ -29,3 +42,58 @@ class DramatiqDispatcher:
         if not self.actors:
             raise RuntimeError("no broker is bound to the dispatcher")
         self.actors[step].send(*args)
+
+
+HANDOVER_LIMIT = 1_000
+
+
+def _deferrals() -> int:
+    message = CurrentMessage.get_current_message()
+    return int(message.options.get("deferrals", 0)) if message is not None else 0
+
+
+def bind_queue(
+    runtime: Runtime,
+    broker: Broker,
+    *,
+    metrics: StepMetrics | None = None,
+    faults: Faults | None = None,
+) -> dict[str, dramatiq.Actor[Any, Any]]:
+    from gateway.entrypoints.workers.actors import RetryPolicy, declare
+    from gateway.entrypoints.workers.middleware import StepObserver
+    from gateway.entrypoints.workers.runner import StepRunner
+    from gateway.services.dead_letters import record_dead_letter
+    from gateway.services.ports import Handover
+
+    settings = runtime.settings
+    # parsed orders kept for a confirmation in this same process: with several workers most are
+    # confirmed elsewhere, so keep few (they are read from the database otherwise)
+    runtime.context.handover = Handover(limit=HANDOVER_LIMIT)
+    if not any(isinstance(m, CurrentMessage) for m in broker.middleware):
+        broker.add_middleware(CurrentMessage())
+    # "after" hooks run in reverse order: placed before Retries, the observer sees what Retries decided
+    observer = StepObserver(partial(record_dead_letter, runtime.context), metrics)
+    has_retries = any(isinstance(m, Retries) for m in broker.middleware)
+    broker.add_middleware(observer, before=Retries if has_retries else None)
+    actors: dict[str, dramatiq.Actor[Any, Any]] = {}
+
+    def defer(step: str, args: tuple[Any, ...], delay_ms: int, deferrals: int) -> None:
+        actors[step].send_with_options(args=args, delay=delay_ms, deferrals=deferrals)
+
+    runner = StepRunner(
+        runtime.context,
+        faults=faults,
+        defer=defer,
+        deferrals=_deferrals,
+        split_at=settings.split_at,
+        split_share=settings.split_share,
+    )
+    policy = RetryPolicy(
+        settings.step_max_retries, settings.step_min_backoff_ms, settings.step_max_backoff_ms
+    )
+    actors.update(declare(broker, runner, policy))
+    if faults is not None:
+        faults.install()
+    assert isinstance(runtime.dispatcher, DramatiqDispatcher)
+    runtime.dispatcher.bind(actors)
+    return actors

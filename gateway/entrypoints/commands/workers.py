@@ -1,0 +1,177 @@
+"""``ordergate worker``, ``ordergate sweep`` and ``ordergate dead-letters``: running the queue."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from gateway.entrypoints.commands.common import data_options, ready
+
+HEARTBEAT_S = 15.0
+STOP_TIMEOUT_MS = 30_000  # on SIGTERM: steps in progress get this long to finish (a killed one is re-run)
+
+
+def _runtime(settings: Any) -> Any:
+    from gateway.bootstrap import build, build_queued
+
+    return build_queued(settings)[0] if settings.redis_url else build(settings)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from gateway.services.sweep import sweep
+
+    settings = ready(args)
+    runtime = _runtime(settings)
+    try:
+        queued = sweep(runtime.context)
+        done = runtime.drain()
+    finally:
+        runtime.engine.dispose()
+    where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
+    print(f"{queued} unfinished steps found and {where}")
+    return 0
+
+
+def _keep_alive(broker: Any, stop: Any) -> None:
+    """Tell Redis this worker is alive while every thread is busy with a long step.
+
+    dramatiq's Redis broker counts a worker alive by the commands it sends; one whose threads
+    are all inside long steps fetches nothing, and after the heartbeat timeout (60 s) another
+    worker would re-queue the messages it is running.  Any command refreshes the heartbeat."""
+    from gateway.entrypoints.workers.actors import QUEUE
+
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            broker.do_qsize(QUEUE)
+        except Exception:  # Redis away: the consumer reconnects; the next beat tries again
+            continue
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from dramatiq import Worker
+
+    from gateway.adapters.observability.logs import configure
+    from gateway.bootstrap import build_queued
+    from gateway.entrypoints.workers.actors import QUEUE
+    from gateway.entrypoints.workers.faults import Faults
+
+    configure(args.log_format, args.log_level)
+    log = logging.getLogger("ordergate.worker")
+    settings = ready(args)
+    if not settings.redis_url:
+        print(
+            "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
+            file=sys.stderr,
+        )
+        return 2
+    metrics = None
+    registry = None
+    if args.metrics_port is not None:
+        from prometheus_client import CollectorRegistry
+
+        from gateway.adapters.observability.metrics import StepMetrics
+
+        registry = CollectorRegistry(auto_describe=False)
+        metrics = StepMetrics(registry)
+    runtime, broker = build_queued(settings, metrics=metrics, faults=Faults.from_env())
+    if registry is not None:
+        from prometheus_client import start_http_server
+
+        from gateway.adapters.observability.metrics import DocumentCollector, QueueCollector
+
+        registry.register(DocumentCollector(runtime.engine))
+        registry.register(QueueCollector(broker.client, settings.redis_namespace, [QUEUE]))
+        start_http_server(args.metrics_port, addr=args.metrics_host, registry=registry)
+        log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+    if not args.no_sweep:
+        from gateway.services.sweep import sweep
+
+        queued = sweep(runtime.context)
+        if queued:
+            log.info("re-queued %d unfinished steps", queued)
+    worker = Worker(broker, worker_threads=args.threads, queues={QUEUE})
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    worker.start()
+    threading.Thread(target=_keep_alive, args=(broker, stop), name="ordergate-heartbeat", daemon=True).start()
+    log.info("worker started with %d threads", args.threads)
+    try:
+        if args.burst:
+            broker.join(QUEUE, timeout=args.burst_timeout * 1000)
+            worker.join()
+        else:
+            stop.wait()
+    finally:
+        worker.stop(timeout=STOP_TIMEOUT_MS)
+        runtime.engine.dispose()
+    return 0
+
+
+def _cmd_dead_letters(args: argparse.Namespace) -> int:
+    from gateway.entrypoints.tables import table
+    from gateway.services.dead_letters import dead_letters, retry_dead_letter
+
+    settings = ready(args)
+    runtime = _runtime(settings)
+    try:
+        if args.retry is not None:
+            step, ids = retry_dead_letter(runtime.context, args.retry)
+            done = runtime.drain()
+            where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
+            print(f"step {step} {', '.join(map(str, ids))} sent again and {where}")
+            return 0
+        with runtime.context.uow() as uow:
+            rows = dead_letters(uow, include_retried=args.all)
+    finally:
+        runtime.engine.dispose()
+    if not rows:
+        print("no failed steps")
+        return 0
+    print(
+        table(
+            ["id", "step", "ids", "attempts", "status", "failed at", "error"],
+            [
+                [
+                    str(r.id),
+                    r.step,
+                    ",".join(map(str, r.args)),
+                    str(r.attempts),
+                    r.status,
+                    r.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    (r.error_type + ": " + r.error)[:80],
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("worker", help="run pipeline steps from the Redis queue (REDIS_URL)")
+    p.add_argument("--threads", type=int, default=4, help="worker threads in this process")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--burst-timeout", type=int, default=600, help="seconds to wait for the queue to empty")
+    p.add_argument("--no-sweep", action="store_true", help="do not re-queue unfinished steps at start")
+    p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    p.add_argument("--metrics-host", default="127.0.0.1", help="address of the metrics server")
+    p.add_argument("--log-format", choices=["text", "json"], default="text", help="log line format")
+    p.add_argument("--log-level", default="INFO", help="log level (INFO, WARNING, ...)")
+    data_options(p)
+    p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("sweep", help="re-run (or re-queue) every step a crash or outage left unfinished")
+    data_options(p)
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("dead-letters", help="list the pipeline steps that failed for good, or retry one")
+    p.add_argument("--retry", type=int, metavar="ID", help="send this failed step again")
+    p.add_argument("--all", action="store_true", help="also the ones already retried")
+    data_options(p)
+    p.set_defaults(func=_cmd_dead_letters)
