@@ -9,10 +9,9 @@ document finds the first.  mock-edi's supplier behaviours (``POST /_mock/partner
   ``POST /_mock/advance``).  We acknowledge both and make one order and one 855.
 - ``change-after-confirm``: when our 855 arrives it sends an 860 halving the first line with more
   than one unit.  We apply it (stock released) and answer with an 865, which it files clean.
-- ``cancel-late``: when an 856 arrives it sends an 860 cancelling the whole order.  Shipping is
-  another part of the gateway: here the goods leaving is ``shipped_quantity`` set on our stored
-  order, and the 856 the mock must see is written by the test from what was set (a minimal,
-  valid one).  We refuse the cancellation for everything that shipped (865 BCA02 RD, ACK IR).
+- ``cancel-late``: when an 856 arrives it sends an 860 cancelling the whole order.  We record the
+  shipment (stock leaves, the lines' shipped quantity rises) and our own 856 goes to the mock, which
+  answers with its cancellation.  We refuse it for everything that shipped (865 BCA02 RD, ACK IR).
 
 Where mock-edi 0.9 reads an 865 more narrowly than X12 (``test_cancel_after_the_goods_left_is_refused``):
 it takes ``ACK01 = IR`` as "nothing confirmed" and reports the line ``confirmed-less``.  In an 865
@@ -33,6 +32,7 @@ from gateway.bootstrap import Runtime, build, init_database
 from gateway.config import Settings
 from gateway.services.ledger import timeline
 from gateway.services.receive import receive
+from gateway.services.shipping import record_shipment
 from tests.e2e.mock_edi import MockEdiProcess
 
 pytestmark = pytest.mark.peer
@@ -85,7 +85,8 @@ class Ours:
         (partners / "mockedi.yaml").write_text(
             f"id: {BUYER}\nname: Mock EDI Supply Co\nidentities:\n  x12:\n    isa_qualifier: ZZ\n"
             f'    isa_id: {BUYER}\n    gs_id: {BUYER}\n    version: "004010"\n'
-            "documents:\n  functional_ack: true\n  ta1: never\n  po_ack: true\n  ship_notice: false\n"
+            "documents:\n  functional_ack: true\n  ta1: never\n  po_ack: true\n  ship_notice: true\n"
+            "  asn_hierarchy: SOI\n"
             "  invoice: false\n  change_ack: true\n"
             "policy:\n  short_stock: backorder\n  id_preference: [VP, BP, UP]\n  ship_lead_days: 0\n",
             encoding="utf-8",
@@ -121,14 +122,17 @@ class Ours:
         with self.runtime.context.uow() as uow:
             return {s.sku: s.allocated for s in uow.catalog.stock(STOCK)}
 
-    def ship_everything(self, po: str) -> None:
-        """What the shipping part records when the goods leave: ``shipped_quantity`` on each line."""
+    def ship_everything(self, po: str) -> Path:
+        """Record the shipment of everything open on the order; our 856 (the file in the outbox)."""
         with self.runtime.context.uow() as uow:
-            so = uow.sales_orders.get_by_purchase_order(uow.purchase_orders.find(BUYER, po).id)
-            for line in so.order.lines:
-                line.shipped_quantity = line.confirmed_quantity
-            uow.sales_orders.update(so.id, so.order)
-            uow.commit()
+            so_id = uow.sales_orders.get_by_purchase_order(uow.purchase_orders.find(BUYER, po).id).id
+        record_shipment(self.runtime.context, so_id)
+        self.runtime.drain()
+        folder = self.settings.outbox / BUYER
+        new = sorted(p for p in folder.iterdir() if p not in self.seen)
+        self.seen.update(new)
+        (asn,) = [p for p in new if first(p.read_bytes(), "GS")[1] == "SH"]
+        return asn
 
     def close(self) -> None:
         self.runtime.engine.dispose()
@@ -279,34 +283,13 @@ def test_change_after_confirm_is_applied_and_answered_with_865(mock_edi: MockEdi
         assert out_865.ack_status == "A"
 
 
-def asn_856(po: str, lines: list[tuple[str, str, str]], control: int) -> bytes:
-    """The 856 the shipping part would send for goods that left (test data: shipping is not built here)."""
-    body = ["BSN*00*SHIP1*20261127*1200*0004", "HL*1**S*1", "TD1*CTN25*1****G*10*LB", "DTM*011*20261127"]
-    body += ["HL*2*1*O*1", f"PRF*{po}"]
-    for n, (line, sku, quantity) in enumerate(lines, start=3):
-        body += [f"HL*{n}*2*I*0", f"LIN*{line}*VP*{sku}", f"SN1*{line}*{quantity}*EA"]
-    body.append(f"CTT*{len(lines) + 2}")
-    segs = [
-        f"ISA*00*{' ' * 10}*00*{' ' * 10}*ZZ*{SUPPLIER.ljust(15)}*ZZ*{BUYER.ljust(15)}*261127*1200*U*00401*"
-        f"{control:09d}*0*P*>",
-        f"GS*SH*{SUPPLIER}*{BUYER}*20261127*1200*{control}*X*004010",
-        "ST*856*0001",
-        *body,
-        f"SE*{len(body) + 2}*0001",
-        f"GE*1*{control}",
-        f"IEA*1*{control:09d}",
-    ]
-    return ("~".join(segs) + "~").encode("ascii")
-
-
-def test_cancel_after_the_goods_left_is_refused(mock_edi: MockEdiProcess, ours: Ours, tmp_path: Path) -> None:
+def test_cancel_after_the_goods_left_is_refused(mock_edi: MockEdiProcess, ours: Ours) -> None:
     po = "4500009003"
     start(mock_edi, "cancel-late", po)
     confirm(mock_edi, ours, po)
-    ours.ship_everything(po)
+    shipped = ours.ship_everything(po)
+    assert [s[1:3] for s in segments(shipped.read_bytes()) if s[0] == "SN1"] == [["1", "10"], ["2", "30"]]
     before = ours.allocated()
-    shipped = tmp_path / "ORDERGATE-856-900000001.edi"
-    shipped.write_bytes(asn_856(po, [("1", "OG-HEX-9", "10"), ("2", "OG-TAPE-25", "30")], 900000001))
     assert drop(mock_edi, shipped)["produced"] == ["997", "860"]  # the late cancellation, at once
     cancel = mock_edi.wait_for_pickup(f"{SUPPLIER}-860-*.edi")
     assert first(cancel.read_bytes(), "BCH")[1] == "01"  # cancellation
@@ -317,6 +300,8 @@ def test_cancel_after_the_goods_left_is_refused(mock_edi: MockEdiProcess, ours: 
     assert first(data, "BCA")[1:4] == ["00", "RD", po]
     assert poc_acks(data) == [("1", "DI", "10", [("IR", "10")]), ("2", "DI", "30", [("IR", "30")])]
     assert ours.allocated() == before  # nothing released: the order stands as shipped
+    (asn_answer,) = received(mock_edi, po, "856")
+    assert (asn_answer["accepted"], asn_answer["findings"]) == (True, [])
     with ours.runtime.context.uow() as uow:
         stored = uow.purchase_orders.find(BUYER, po)
         so = uow.sales_orders.get_by_purchase_order(stored.id)
