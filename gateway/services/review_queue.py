@@ -24,8 +24,8 @@ from gateway.services.ports import UnitOfWork
 
 @dataclass(slots=True)
 class ReviewItem:
-    key: str  # "order:<purchase order id>", "document:<id>", "outbound:<id>"
-    kind: str  # "order", "document", "outbound"
+    key: str  # "order:<purchase order id>", "document:<id>", "outbound:<id>", "step:<id>"
+    kind: str  # "order", "document", "outbound", "step" (a pipeline step on the dead-letter list)
     reasons: list[str]
     summary: str
     partner_id: str | None
@@ -35,6 +35,7 @@ class ReviewItem:
     document_id: int | None = None
     outbound_id: int | None = None
     po_number: str | None = None
+    step_id: int | None = None
 
     def age(self, now: datetime) -> timedelta:
         return now - self.since
@@ -161,11 +162,39 @@ def failed_deliveries(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     return items
 
 
+def dead_steps(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
+    """Pipeline steps that used up their attempts or failed on bad data (the workers' dead letters)."""
+    items: list[ReviewItem] = []
+    docs: dict[int, Any] = {}
+    for failed in uow.failed_steps.list(status="dead"):
+        doc = None
+        if failed.document_id is not None:
+            if failed.document_id not in docs:
+                docs[failed.document_id] = uow.documents.get(failed.document_id)
+            doc = docs[failed.document_id]
+        args = ", ".join(str(a) for a in failed.args)
+        items.append(
+            ReviewItem(
+                key=f"step:{failed.id}",
+                kind="step",
+                reasons=["step.failed"],
+                summary=f"{failed.step}({args}) failed after {failed.attempts} attempt(s): {failed.error}",
+                partner_id=doc.partner_id if doc else None,
+                channel=doc.channel if doc else None,
+                since=failed.failed_at,
+                document_id=failed.document_id,
+                step_id=failed.id,
+            )
+        )
+    return items
+
+
 PROVIDERS: list[ReviewProvider] = [
     held_orders,
     documents_to_review,
     overdue_acknowledgements,
     failed_deliveries,
+    dead_steps,
 ]
 
 

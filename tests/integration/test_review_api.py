@@ -131,3 +131,43 @@ def test_recheck_after_stock_arrives(db_url: str, tmp_path: Path) -> None:
             uow.commit()
         r = c.post(f"/api/review/orders/{po}/recheck", headers=op)
         assert r.json()["status"] == "confirmed" and r.json()["outbound_id"]
+
+
+def test_a_dead_pipeline_step_waits_in_the_queue_and_an_operator_retries_it(
+    db_url: str, tmp_path: Path
+) -> None:
+    with open_site(db_url, tmp_path) as site:
+        p, c = site.pipeline, site.client
+        # a document whose processing a worker gave up on (what the dead-letter middleware records)
+        document_id = p.receive(sample("850-4010-acme.x12"), "late.x12")
+        with p.uow() as uow:
+            failed_id = uow.failed_steps.record(
+                "msg-1",
+                "process_document",
+                (document_id,),
+                "database went away",
+                "OperationalError",
+                6,
+                document_id=document_id,
+            )
+            uow.commit()
+        queue = c.get("/api/review", params={"reason": "step"}, headers=site.auth("viewer")).json()
+        (item,) = queue["items"]
+        assert (item["key"], item["reasons"], item["document_id"]) == (
+            f"step:{failed_id}",
+            ["step.failed"],
+            document_id,
+        )
+        assert "process_document" in item["summary"] and "database went away" in item["summary"]
+        path = f"/api/review/steps/{failed_id}/retry"
+        assert c.post(path).status_code == 401
+        assert c.post(path, headers=site.auth("viewer")).status_code == 403
+        answer = c.post(path, headers=site.auth("operator"))
+        assert answer.status_code == 200 and answer.json()["step"] == "process_document"
+        # the step ran again: the document is processed and the item has left the queue
+        with p.uow() as uow:
+            assert uow.documents.get(document_id).status == "acknowledged"
+            assert [a.action for a in uow.audit.list("failed_step", str(failed_id))] == ["retried"]
+        after = c.get("/api/review", params={"reason": "step"}, headers=site.auth("viewer")).json()
+        assert after["items"] == []
+        assert c.post(path, headers=site.auth("operator")).status_code == 404  # retried once only

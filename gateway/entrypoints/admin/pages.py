@@ -266,3 +266,16 @@ def dismiss(
     except GatewayError as exc:
         return back("/admin/queue", error=exc.message)
     return back("/admin/queue", msg=f"{kinds[entity].capitalize()} {entity_id} dismissed.")
+
+
+@router.post("/steps/{failed_id}/retry", dependencies=[CsrfChecked])
+def retry_step(request: Request, runtime: RuntimeDep, user: PageOperator, failed_id: int) -> Response:
+    """A dead pipeline step sent again (``gateway.services.dead_letters.retry_dead_letter``)."""
+    from gateway.services.dead_letters import retry_dead_letter
+
+    try:
+        step, args = retry_dead_letter(runtime.context, failed_id, actor=user.name)
+    except GatewayError as exc:
+        return back("/admin/queue", error=exc.message)
+    drain(request)
+    return back("/admin/queue", msg=f"Step {step}{tuple(args)} was sent again.")

@@ -191,6 +191,16 @@ def dismiss(
     return {"dismissed": f"{kinds[entity]}:{entity_id}"}
 
 
+@router.post("/review/steps/{failed_id}/retry")
+def retry_step(request: Request, runtime: RuntimeDep, user: OperatorDep, failed_id: int) -> dict[str, Any]:
+    """Send a dead pipeline step again (it leaves the queue; a new failure puts it back)."""
+    from gateway.services.dead_letters import retry_dead_letter
+
+    step, args = retry_dead_letter(runtime.context, failed_id, actor=user.name)
+    run_queued(request)
+    return {"retried": failed_id, "step": step, "args": list(args)}
+
+
 def _own(principal: Principal, partner_id: str | None) -> None:
     if principal.partner_id is not None and principal.partner_id != partner_id:
         raise NotFound("no such order")  # a partner never learns of another's orders
