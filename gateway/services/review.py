@@ -29,6 +29,7 @@ from gateway.domain.rules import RULES, OrderContext, Rule, RuleRegistry, confir
 from gateway.errors import InputError, NotFound, ReviewRefused
 from gateway.services.emit import ANSWERED, write_855
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import answer_type, write_xml_answer
 from outbound.x12.writer import Party
 
 
@@ -181,7 +182,10 @@ def _release(ctx: Context, uow: UnitOfWork, purchase_order_id: int, actor: str) 
     uow.sales_orders.update(so.id, order)
     uow.purchase_orders.set_status(purchase_order_id, order.status.value)
     out_id = None
-    if order.status in ANSWERED and partner is not None and partner.x12 and partner.documents.po_ack:
+    if order.status in ANSWERED and answer_type(partner, stored.document) is not None:
+        assert partner is not None  # a cXML or UBL order: answered in its own format
+        out_id = write_xml_answer(ctx, uow, partner, stored.document, order, so.id, purchase_order_id)
+    elif order.status in ANSWERED and partner is not None and partner.x12 and partner.documents.po_ack:
         block = uow.control_numbers.block()
         block.reserve(Party(partner.x12.isa_qualifier, partner.x12.isa_id).key)
         out_id = write_855(ctx, uow, block, partner, stored.document, order, so.id, purchase_order_id)
