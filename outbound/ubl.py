@@ -54,14 +54,14 @@ def _line_code(status: LineStatus) -> str:
 
 
 def _line_note(line: SalesOrderLine) -> str | None:
+    if line.status is LineStatus.REJECTED:
+        reasons = [o.message for o in line.outcomes if o.message]
+        return "not accepted" + (f": {reasons[0]}" if reasons else "")
     parts = []
     if line.backordered_quantity:
         parts.append(f"{format(line.backordered_quantity, 'f')} backordered")
     if line.cancelled_quantity:
         parts.append(f"{format(line.cancelled_quantity, 'f')} cancelled")
-    if line.status is LineStatus.REJECTED:
-        reasons = [o.message for o in line.outcomes if o.message]
-        parts.append("not accepted" + (f": {reasons[0]}" if reasons else ""))
     return "; ".join(parts) or None
 
 

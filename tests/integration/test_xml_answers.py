@@ -19,11 +19,12 @@ from pathlib import Path
 from lxml import etree
 
 from gateway.domain.orders import OrderStatus
+from gateway.services import review
 from gateway.services.emit import emit_855
 from gateway.services.ledger import overdue, timeline
 from gateway.services.process_document import process_document
 from gateway.services.receive import receive
-from gateway.services.sweep import sweep
+from gateway.services.sweep import sweep, unfinished_steps
 from outbound.ubl import CAC, CBC, NS_DOC
 from tests.integration.pipeline_helpers import FIXED_NOW, Pipeline, assert_delivered, open_pipeline
 
@@ -292,3 +293,25 @@ def test_replays_make_nothing_twice(db_url: str, tmp_path: Path) -> None:
             assert doc is not None and doc.status == "duplicate"
             assert_delivered(uow, p.outbox)
         assert len(list(p.outbox.rglob("*.xml"))) == 2
+
+
+def test_a_held_order_is_answered_when_a_person_decides(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        # Acme holds an order with an unknown item for a person: no answer yet
+        document_id = _send(p, "ubl/order-acme-answers.xml")
+        with p.uow() as uow:
+            so = uow.sales_orders.get_by_po(ACME, "UB-ACME-7310")
+            assert so is not None and so.status is OrderStatus.NEEDS_REVIEW
+            assert uow.outbound.list() == []
+            assert unfinished_steps(uow, document_id) == []  # nothing is owed while it waits
+            (stored,) = uow.purchase_orders.for_document(document_id)
+        released = review.reject(p.ctx, stored.id, "admin")
+        p.runtime.drain()
+        assert released.status == "rejected" and released.outbound_id is not None
+        (answer,) = _answers(p, "UBL-OR")
+        assert answer.id == released.outbound_id
+        root = _check_ubl_order_response(answer.data)
+        assert root.findtext("cbc:OrderResponseCode", namespaces=NS) == "RE"
+        assert root.findall("cac:OrderLine", NS) == []  # a refused order is answered without lines
+        with p.uow() as uow:
+            assert_delivered(uow, p.outbox)
