@@ -265,6 +265,14 @@ def test_an_unknown_sender_with_no_hint_is_held_naming_its_ids(db_url: str, tmp_
             assert doc is not None and doc.status == "needs_review"
             assert [d["code"] for d in doc.diagnostics] == ["partner.unknown_sender"]
             assert "0088:7300010000001" in doc.diagnostics[0]["message"]
+        # a person names the sender: the document is read again as that partner's
+        review.assign_sender(p.ctx, document_id, "DELTAMRO", "olga")
+        p.runtime.drain()
+        with p.uow() as uow:
+            doc = uow.documents.get(document_id)
+            assert doc is not None and doc.status == "parsed" and doc.partner_id == "DELTAMRO"
+            (stored,) = uow.purchase_orders.for_document(document_id)
+            assert stored.po_number == "UB-900" and stored.partner_id == "DELTAMRO"
 
 
 def test_replays_make_nothing_twice(db_url: str, tmp_path: Path) -> None:
