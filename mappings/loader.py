@@ -41,10 +41,12 @@ from gateway.domain.channels import (
 from gateway.domain.layouts import ColumnMap, DocumentLayouts, FieldRule, PdfTemplate
 from gateway.domain.partners import (
     CrossReference,
+    CxmlCredential,
     DocumentOptions,
     OrderPolicy,
     PartnerProfile,
     PriceTolerance,
+    UblPartyId,
     X12Identity,
 )
 from mappings.schema import (
@@ -328,6 +330,7 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         tax_percent=d.tax_percent,
         backorder_release=d.backorder_release,
         ack_window_hours=d.ack_window_hours,
+        order_response=d.order_response,
     )
     p = doc.policy
     policy = OrderPolicy(
@@ -357,6 +360,8 @@ def _to_profile(doc: PartnerFile, label: str, xrefs: list[CrossReference]) -> Pa
         test_mode=doc.test_mode,
         as2_id=ident.as2_id,
         email_senders=list(ident.email_senders),
+        cxml_credentials=[CxmlCredential(c.domain, c.identity) for c in ident.cxml],
+        ubl_parties=[UblPartyId(u.scheme or None, u.id) for u in ident.ubl_party],
         documents=documents,
         policy=policy,
         cross_references=xrefs,
@@ -512,6 +517,8 @@ def read_partners(directory: Path) -> dict[str, LoadedPartner]:
         if p.as2_id:
             keys.append(("AS2 id", p.as2_id.strip().upper()))
         keys.extend(("email sender", e) for e in p.email_senders)
+        keys.extend(("cXML credential", f"{c.domain}:{c.identity}".upper()) for c in p.cxml_credentials)
+        keys.extend(("UBL party id", f"{u.scheme or '*'}:{u.id}".upper()) for u in p.ubl_parties)
         clash = False
         for kind, key in keys:
             other = claims.setdefault((kind, key), lp)

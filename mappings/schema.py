@@ -252,10 +252,26 @@ class X12IdentitySchema(Strict):
         return self
 
 
+class CxmlCredentialSchema(Strict):
+    """A cXML ``From/Credential``: ``domain`` (NetworkID, DUNS, ...) and ``identity``."""
+
+    domain: Text
+    identity: Text
+
+
+class UblPartySchema(Strict):
+    """A UBL buyer party id: ``scheme`` (its ``schemeID``, e.g. 0088 for a GLN; any when left out), ``id``."""
+
+    scheme: str | None = None
+    id: Text
+
+
 class IdentitiesSchema(Strict):
     x12: X12IdentitySchema | None = None
     as2_id: str | None = None
     email_senders: list[str] = Field(default_factory=list)
+    cxml: list[CxmlCredentialSchema] = Field(default_factory=list)
+    ubl_party: list[UblPartySchema] = Field(default_factory=list)
 
     @field_validator("as2_id")
     @classmethod
@@ -285,6 +301,7 @@ class DocumentsSchema(Strict):
     invoice: bool = True
     change_ack: bool = True
     answer_unknown_sender: bool = False
+    order_response: bool = True  # cXML / UBL orders answered in their own format
     asn_hierarchy: Literal["SOPI", "SOTPI", "SOI"] = "SOPI"
     asn_hash_total: bool = False
     invoice_per: Literal["shipment", "order"] = "shipment"

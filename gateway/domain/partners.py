@@ -75,6 +75,32 @@ class X12Identity:
 
 
 @dataclass(slots=True)
+class CxmlCredential:
+    """A cXML ``From/Credential`` a buyer sends its OrderRequests under (``domain`` compares without case)."""
+
+    domain: str  # NetworkID, DUNS, ...
+    identity: str
+
+    def matches(self, domain: str | None, identity: str | None) -> bool:
+        return (domain or "").strip().lower() == self.domain.lower() and (
+            identity or ""
+        ).strip().lower() == self.identity.strip().lower()
+
+
+@dataclass(slots=True)
+class UblPartyId:
+    """A UBL buyer party id (``EndpointID`` or ``PartyIdentification/ID``) with its ``schemeID``."""
+
+    scheme: str | None  # ISO 6523 ICD (0088 GLN, 0060 DUNS, ...) or None when the buyer sends none
+    id: str
+
+    def matches(self, scheme: str | None, value: str | None) -> bool:
+        if (value or "").strip().lower() != self.id.strip().lower():
+            return False
+        return self.scheme is None or (scheme or "").strip().lower() == self.scheme.lower()
+
+
+@dataclass(slots=True)
 class CrossReference:
     """Their identifier → our SKU, with a unit conversion (their unit × factor = our base units).
 
@@ -118,6 +144,9 @@ class DocumentOptions:
     # "none" says nothing until the 856
     backorder_release: str = "po_ack"
     ack_window_hours: int = 24  # the partner's 997/999 for what we send is due within this
+    # a cXML or UBL order is answered in its own format: a UBL OrderResponse, a cXML
+    # ConfirmationRequest (instead of an 855)
+    order_response: bool = True
 
 
 @dataclass(slots=True)
@@ -129,6 +158,8 @@ class PartnerProfile:
     test_mode: bool = False  # ISA15 = T orders are processed against real stock only when True
     as2_id: str | None = None
     email_senders: list[str] = field(default_factory=list)
+    cxml_credentials: list[CxmlCredential] = field(default_factory=list)
+    ubl_parties: list[UblPartyId] = field(default_factory=list)
     documents: DocumentOptions = field(default_factory=DocumentOptions)
     policy: OrderPolicy = field(default_factory=OrderPolicy)
     cross_references: list[CrossReference] = field(default_factory=list)

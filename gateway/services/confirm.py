@@ -10,7 +10,8 @@ locks on PostgreSQL in (sku, warehouse) order, the write lock on SQLite), the
 rules engine decides and allocates in memory, the allocation deltas are written
 with a guard that refuses any oversell, and the sales order is stored with the
 855 answering it (when the partner wants one) in the same transaction, so a
-confirmed order always has its 855 and a replay makes neither twice.  A sales
+confirmed order always has its 855 and a replay makes neither twice.  A cXML or
+UBL order is answered in its own format instead (``gateway.services.xml_answers``).  A sales
 order that already exists for a purchase order is not made again.
 """
 
@@ -29,6 +30,7 @@ from gateway.errors import GatewayError
 from gateway.services.changes import release_held_changes
 from gateway.services.emit import write_855
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import answer_type, write_xml_answer
 from outbound.x12.writer import Party
 
 ANSWERED = (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.TEST)
@@ -271,7 +273,14 @@ def _confirm_one(
         )
     ]
     out_id = None
-    if order.status in ANSWERED and _wants_855(partner):
+    xml_answer = answer_type(partner, po)
+    if order.status in ANSWERED and xml_answer is not None:
+        # a cXML or UBL order is answered in its own format, not with an 855
+        assert partner is not None
+        out_id = write_xml_answer(ctx, uow, partner, po, order, sales_order_id, stored.id)
+        if out_id is not None:
+            rows.append(("system", "outbound", out_id, "created", {"type": xml_answer, "po": po.po_number}))
+    elif order.status in ANSWERED and _wants_855(partner):
         assert partner is not None
         out_id = write_855(ctx, uow, block, partner, po, order, sales_order_id, stored.id)
         if out_id is not None:

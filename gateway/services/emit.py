@@ -5,7 +5,8 @@ once per purchase order (control numbers are spent only when it is new), and
 delivery writes the same file again at most.  ``confirm_document`` and
 ``confirm_order`` write the 855 in the transaction that makes the sales order;
 ``emit_855`` is for a sales order answered without one (released from review,
-or stored before the two went together).
+or stored before the two went together); for a cXML or UBL order it stores the
+answer in that format (``gateway.services.xml_answers``) instead.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gateway.domain.orders import OrderStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import ChannelError, GatewayError
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import XML_DOC_TYPES, answer_type, write_xml_answer
 from outbound.x12.documents import envelope_855
 from outbound.x12.writer import Party, X12Writer
 from parsers.x12.structure import Separators
@@ -85,6 +87,8 @@ def emit_855(ctx: Context, sales_order_id: int) -> int | None:
             raise GatewayError(f"sales order {sales_order_id} does not exist", code="order.missing")
         po_id = stored.purchase_order_id
         existing = uow.outbound.find("855", purchase_order_id=po_id)
+        for kind in XML_DOC_TYPES:
+            existing = existing or uow.outbound.find(kind, purchase_order_id=po_id)
         if existing is not None:
             uow.rollback()
             ctx.dispatcher.send("deliver", existing)
@@ -93,6 +97,10 @@ def emit_855(ctx: Context, sales_order_id: int) -> int | None:
             return None  # not answered yet (held for review)
         stored_po = uow.purchase_orders.get(po_id)
         partner = uow.partners.get(stored_po.partner_id) if stored_po and stored_po.partner_id else None
+        if stored_po is not None and partner is not None and isinstance(stored_po.document, PurchaseOrder):
+            po = stored_po.document
+            if answer_type(partner, po) is not None:
+                return _emit_xml_answer(ctx, uow, partner, po, stored.order, sales_order_id, po_id)
         if stored_po is None or partner is None or partner.x12 is None or not partner.documents.po_ack:
             return None
         po = stored_po.document
@@ -121,8 +129,32 @@ def emit_855(ctx: Context, sales_order_id: int) -> int | None:
     return int(out_id)
 
 
+def _emit_xml_answer(
+    ctx: Context,
+    uow: UnitOfWork,
+    partner: PartnerProfile,
+    po: PurchaseOrder,
+    order: SalesOrder,
+    sales_order_id: int,
+    purchase_order_id: int,
+) -> int | None:
+    """``emit_855`` for an order answered in XML: store its answer (in ``uow``), commit, deliver."""
+    out_id = write_xml_answer(ctx, uow, partner, po, order, sales_order_id, purchase_order_id)
+    if out_id is None:
+        uow.rollback()
+        return None
+    kind = answer_type(partner, po)
+    uow.audit.record("system", "outbound", out_id, "created", {"type": kind, "po": po.po_number})
+    uow.commit()
+    ctx.dispatcher.send("deliver", out_id)
+    return int(out_id)
+
+
 def file_name(out: Any) -> str:
-    """The name an outbound document travels under: its type and interchange control number."""
+    """The name an outbound document travels under: its type and interchange control number
+    (its id for an XML answer, which ends in ``.xml``)."""
+    if out.doc_type in XML_DOC_TYPES:
+        return f"{out.doc_type}-{out.id:09d}.xml"
     return f"{out.doc_type.replace('/', '-')}-{out.isa_control or out.id:09d}.x12"
 
 

@@ -1,6 +1,8 @@
 """Step 2 for orders that are not X12: PDF, CSV, XLSX, cXML and UBL.
 
-Called by ``process_document`` inside its transaction.  The sender is the
+Called by ``process_document`` inside its transaction.  The sender of a cXML
+or UBL order is the partner whose ids it names (``partner_for_xml``: a From
+credential, a buyer party id); otherwise, and for the other formats, the
 partner the channel named when it received the document (the API token's
 partner, the folder of the partner, the e-mail sender matched by
 ``partner_for_email``, ``ordergate ingest --partner``); there is no sender id
@@ -22,6 +24,9 @@ from gateway.domain.partners import PartnerProfile
 from gateway.errors import DuplicatePurchaseOrder, InputError
 from gateway.services.ports import UnitOfWork
 from parsers.documents import read_document
+from parsers.xml.senders import SenderId, xml_senders
+
+XML_FORMATS = ("cxml", "ubl")
 
 
 def partner_for_email(partners: Iterable[PartnerProfile], address: str) -> PartnerProfile | None:
@@ -39,6 +44,20 @@ def partner_for_email(partners: Iterable[PartnerProfile], address: str) -> Partn
     return by_domain
 
 
+def partner_for_xml(
+    partners: Iterable[PartnerProfile], fmt: str, ids: list[SenderId]
+) -> PartnerProfile | None:
+    """The partner a cXML From credential or a UBL buyer party id belongs to (the first id that
+    matches; ``ids`` in document order)."""
+    candidates = list(partners)
+    for sender in ids:
+        for partner in candidates:
+            known = partner.cxml_credentials if fmt == "cxml" else partner.ubl_parties if fmt == "ubl" else []
+            if any(k.matches(sender.scheme, sender.value) for k in known):
+                return partner
+    return None
+
+
 def _note(code: str, message: str, severity: str = "fatal") -> dict[str, Any]:
     return {"code": code, "message": message, "severity": severity, "text": message}
 
@@ -52,10 +71,36 @@ def process_layout_document(
     channel: str,
     handed: dict[int, PurchaseOrder],
 ) -> tuple[list[int], str, list[dict[str, Any]], str | None]:
-    """Read and store the orders of one document: (new order ids, status, diagnostics, partner id)."""
+    """Read and store the orders of one document: (new order ids, status, diagnostics, partner id).
+
+    A cXML or UBL order names its sender (From credential, buyer party id): with no partner from the
+    channel that partner is taken; one that names a partner other than the channel's is held for
+    review, unanswered (as an X12 interchange whose ISA sender is not the channel's partner)."""
+    named = ""
+    if fmt in XML_FORMATS:
+        ids = xml_senders(raw, fmt)
+        named = ", ".join(i.describe() for i in ids)
+        found = partner_for_xml(uow.partners.list(), fmt, ids) if ids else None
+        if found is not None and partner_id is not None and found.id != partner_id:
+            return (
+                [],
+                "needs_review",
+                [
+                    _note(
+                        "partner.sender_mismatch",
+                        f"the {fmt} order names {found.id} as its sender ({named}), but it came on "
+                        f"{partner_id}'s channel; held, not answered",
+                    )
+                ],
+                None,
+            )
+        if found is not None:
+            partner_id = found.id
     partner = uow.partners.get(partner_id) if partner_id else None
     if partner is None:
         who = f"partner {partner_id!r} is unknown" if partner_id else "the channel named no partner"
+        if named and not partner_id:
+            who = f"no partner has the sender ids it names ({named})"
         return (
             [],
             "needs_review",

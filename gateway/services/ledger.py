@@ -3,9 +3,12 @@
 ``timeline(uow, purchase_order_id)`` gathers, for the order and every change
 to it (same partner and PO number):
 
-- in: the 850 (and each repeat of it, answered without a second order), each
-  860, and the partner's 997/999/TA1 about what we sent for it;
-- out: our 997/999/TA1 for each of those documents, the 855, each 865, and
+- in: the 850 (a cXML or UBL order as ``cXML`` / ``UBL``; and each repeat of
+  it, answered without a second order), each 860, and the partner's
+  997/999/TA1 about what we sent for it;
+- out: our 997/999/TA1 for each of those documents, the 855 (or the UBL
+  OrderResponse / cXML ConfirmationRequest, which nothing acknowledges: they are
+  ``delivered``, never overdue), each 865, and
   whatever else the outbound-document table holds for the order by its
   document type (856, 810, ...), with delivery and acknowledgement status.
 
@@ -26,8 +29,10 @@ from typing import Any, Literal
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import NotFound
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import XML_DOC_TYPES
 
 ACK_TYPES = ("997", "999", "TA1")
+IN_KINDS = {"cxml": "cXML", "ubl": "UBL"}  # how an order that is not an 850 shows
 DEFAULT_WINDOW_HOURS = 24
 
 
@@ -98,8 +103,8 @@ def _outbound_status(out: Any, acks: list[Any], due: datetime | None, now: datet
         return str(acks[-1].status)
     if out.delivery_status != "sent":
         return "failed" if out.delivery_status == "failed" else "pending"
-    if _is_ack(out.doc_type):
-        return "delivered"
+    if _is_ack(out.doc_type) or out.doc_type in XML_DOC_TYPES:
+        return "delivered"  # nothing acknowledges an acknowledgement, nor a cXML / UBL answer
     if due is not None and now > due:
         return "overdue"
     return "awaiting_ack"
@@ -112,6 +117,8 @@ def _outbound_summary(out: Any, po_number: str, acks: list[Any]) -> str:
         "865": f"Change acknowledgement for PO {po_number}",
         "856": f"Ship notice for PO {po_number}",
         "810": f"Invoice for PO {po_number}",
+        "UBL-OR": f"UBL order response for PO {po_number}",
+        "cXML-CR": f"cXML order confirmation for PO {po_number}",
     }.get(kind, f"{kind.replace('/', ' and ')} for document {out.inbound_document_id or po_number}")
     if out.delivery_status == "sent" and out.delivered_at is not None:
         what += f", delivered {_aware(out.delivered_at):%Y-%m-%d %H:%M} UTC"
@@ -196,9 +203,10 @@ def timeline(uow: UnitOfWork, purchase_order_id: int, *, now: datetime | None = 
         if row.kind == "order":
             sales = uow.sales_orders.get_by_purchase_order(row.id)
             summary, status = _order_summary(row, sales)
+            kind = IN_KINDS.get(row.document.source.format, "850")
             add(
                 LedgerEntry(
-                    at, "in", "850", summary, _source_control(row.document), status, row.document_id, None
+                    at, "in", kind, summary, _source_control(row.document), status, row.document_id, None
                 ),
                 0,
             )
@@ -308,8 +316,8 @@ def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
         if out.partner_id not in partners:
             partners[out.partner_id] = uow.partners.get(out.partner_id)
         partner = partners[out.partner_id]
-        if partner is not None and partner.x12 is None:
-            continue
+        if (partner is not None and partner.x12 is None) or out.doc_type in XML_DOC_TYPES:
+            continue  # no functional acknowledgement comes back for these
         sent = _aware(out.delivered_at or out.created_at)
         due = sent + _window(partner)
         if now <= due:

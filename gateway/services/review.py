@@ -29,7 +29,9 @@ from gateway.domain.rules import RULES, OrderContext, Rule, RuleRegistry, confir
 from gateway.errors import InputError, NotFound, ReviewRefused
 from gateway.services.emit import ANSWERED, write_855
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import answer_type, write_xml_answer
 from outbound.x12.writer import Party
+from parsers.documents import DOCUMENT_FORMATS
 
 
 # decisions honoured by the rules ------------------------------------------------------------
@@ -181,7 +183,10 @@ def _release(ctx: Context, uow: UnitOfWork, purchase_order_id: int, actor: str) 
     uow.sales_orders.update(so.id, order)
     uow.purchase_orders.set_status(purchase_order_id, order.status.value)
     out_id = None
-    if order.status in ANSWERED and partner is not None and partner.x12 and partner.documents.po_ack:
+    if order.status in ANSWERED and answer_type(partner, stored.document) is not None:
+        assert partner is not None  # a cXML or UBL order: answered in its own format
+        out_id = write_xml_answer(ctx, uow, partner, stored.document, order, so.id, purchase_order_id)
+    elif order.status in ANSWERED and partner is not None and partner.x12 and partner.documents.po_ack:
         block = uow.control_numbers.block()
         block.reserve(Party(partner.x12.isa_qualifier, partner.x12.isa_id).key)
         out_id = write_855(ctx, uow, block, partner, stored.document, order, so.id, purchase_order_id)
@@ -361,7 +366,7 @@ def isa_sender(raw: bytes) -> tuple[str, str] | None:
 
 
 def assign_sender(ctx: Context, document_id: int, partner_id: str, actor: str) -> None:
-    """Assign an unknown sender to a partner (for good) and process the document again."""
+    """Assign an unknown sender to a partner (for good, for X12) and process the document again."""
     with ctx.uow() as uow:
         doc = uow.documents.get(document_id)
         if doc is None:
@@ -371,17 +376,20 @@ def assign_sender(ctx: Context, document_id: int, partner_id: str, actor: str) -
             raise ReviewRefused(f"document {document_id} is not waiting for its sender to be named")
         if uow.partners.get(partner_id) is None:
             raise InputError(f"no trading partner {partner_id}", code="review.partner")
-        sender = isa_sender(doc.raw)
-        if sender is None:
+        # an X12 sender is remembered for good; a PDF, spreadsheet, cXML or UBL document is given
+        # its partner (as a channel hint) and read again
+        sender = isa_sender(doc.raw) if doc.format in (None, "x12", "unknown") else None
+        if sender is None and doc.format not in DOCUMENT_FORMATS:
             raise ReviewRefused(f"document {document_id} has no readable ISA sender")
-        uow.reviews.alias_sender(sender[0], sender[1], partner_id, actor)
+        if sender is not None:
+            uow.reviews.alias_sender(sender[0], sender[1], partner_id, actor)
         uow.documents.set_status(document_id, "received", partner_id=partner_id)
         uow.audit.record(
             actor,
             "document",
             document_id,
             "review.assign_sender",
-            {"sender": list(sender), "partner": partner_id},
+            {"sender": list(sender) if sender else None, "partner": partner_id},
         )
         uow.commit()
     ctx.dispatcher.send("process_document", document_id)

@@ -6,7 +6,7 @@ find work that is not finished and send its step again:
 - a document still ``received`` → ``process_document``;
 - a document with a purchase order still ``parsed`` and no sales order → ``confirm_document``;
 - an answered sales order (confirmed, rejected, test) whose partner wants an 855
-  and has none → ``emit_855``;
+  (or, for a cXML or UBL order, an answer in its format) and has none → ``emit_855``;
 - a purchase-order change not answered yet (parsed or held) → ``apply_change``;
 - outbound documents still ``pending`` → ``deliver`` (a document's together).
 
@@ -19,8 +19,10 @@ resume a document it has already processed (a replayed or resent document).
 
 from __future__ import annotations
 
+from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import OrderStatus
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.xml_answers import XML_DOC_TYPES, answer_type
 
 ANSWERED = (OrderStatus.CONFIRMED.value, OrderStatus.REJECTED.value, OrderStatus.TEST.value)
 
@@ -37,12 +39,16 @@ def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, tuple
         so = uow.sales_orders.get_by_purchase_order(po.id)
         if so is None:
             continue
-        answers = uow.outbound.list(purchase_order_id=po.id, doc_type="855")
+        answers = [
+            o for o in uow.outbound.list(purchase_order_id=po.id) if o.doc_type in ("855", *XML_DOC_TYPES)
+        ]
         pending.extend(o for o in answers if o.delivery_status == "pending")
         if answers or so.order.status.value not in ANSWERED:
             continue
         partner = uow.partners.get(po.partner_id) if po.partner_id else None
-        if partner is not None and partner.x12 is not None and partner.documents.po_ack:
+        if isinstance(po.document, PurchaseOrder) and answer_type(partner, po.document) is not None:
+            steps.append(("emit_855", (so.id,)))  # answered in the order's own format
+        elif partner is not None and partner.x12 is not None and partner.documents.po_ack:
             steps.append(("emit_855", (so.id,)))
     if pending:
         steps.append(("deliver", tuple(sorted(o.id for o in pending))))

@@ -94,7 +94,9 @@ def read_cxml(raw: bytes) -> list[PurchaseOrder]:
     sender = text(_find(root, "Header", "Sender", "Credential", "Identity"))
     from_id = text(_find(root, "Header", "From", "Credential", "Identity"))
     to_id = text(_find(root, "Header", "To", "Credential", "Identity"))
+    to_credential = _find(root, "Header", "To", "Credential")
     order.source = Source(format="cxml", sender_id=sender, functional_sender=from_id, receiver_id=to_id)
+    order.source.receiver_qualifier = to_credential.get("domain") if to_credential is not None else None
     dtd = doctype_system_url(raw) or ""
     order.source.version = dtd.rsplit("/", 2)[-2] if dtd.count("/") >= 2 else None
     if root.get("payloadID"):
