@@ -104,7 +104,7 @@ def render_page(raw: bytes, number: int, resolution: float = RESOLUTION) -> byte
         with _pdf(raw) as pdf:
             if not 1 <= number <= len(pdf.pages):
                 raise NotFound(f"the document has no page {number}")
-            image = pdf.pages[number - 1].to_image(resolution=resolution).original
+            image = pdf.pages[number - 1].to_image(resolution=resolution, antialias=True).original
     except GatewayError:
         raise
     except Exception as exc:
