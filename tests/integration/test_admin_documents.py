@@ -177,10 +177,28 @@ def test_xml_orders_are_shown_indented_and_escaped(db_url: str, tmp_path: Path) 
         _, po_id = _ingest(site, "ubl/total-mismatch.xml")
         sign_in(site.client, "viewer")
         page = site.client.get(f"/admin/orders/{po_id}").text
-        xml = re.search(r'<pre class="rawtext xml">(.*?)</pre>', page, re.S).group(1)  # type: ignore[union-attr]
-        assert "&lt;cbc:ID&gt;UB-901&lt;/cbc:ID&gt;" in xml and "<cbc:" not in xml
-        assert "\n  &lt;" in xml  # indented
-        assert "/Order/cbc:ID" in page and "document.total_mismatch" in page
+        xml = re.search(r'<ol class="xml">(.*?)</ol>', page, re.S).group(1)  # type: ignore[union-attr]
+        lines = re.findall(r'<li class="(marked)?" value="(\d+)"><code>(.*?)</code>', xml)
+        assert "<cbc:" not in xml and len(lines) > 20
+        assert lines[2] == (
+            "",
+            "3",
+            "  &lt;cbc:CustomizationID&gt;urn:fdc:peppol.eu:poacc:trns:order:3&lt;/cbc:CustomizationID&gt;",
+        )
+        marked = [(n, code.strip()) for m, n, code in lines if m]
+        assert marked[0] == ("4", "&lt;cbc:ID&gt;UB-901&lt;/cbc:ID&gt;")
+        assert len(marked) == 2 and marked[1][1].startswith("&lt;cac:AnticipatedMonetaryTotal")
+        assert "po_number = UB-901" in xml and "document.total_mismatch: the lines add up to 1409.50" in xml
+        assert "/Order/cbc:ID" in page
+        # cXML: the header element that holds the orderID attribute is the one marked
+        _, cx_id = _ingest(site, "cxml/order-request.xml")
+        cx = site.client.get(f"/admin/orders/{cx_id}").text
+        (marked_cx,) = re.findall(r'<li class="marked" value="\d+"><code>(.*?)</code>', cx)
+        assert (
+            marked_cx.strip().startswith("&lt;OrderRequestHeader")
+            and "orderID=&#34;CX-4471&#34;" in marked_cx
+        )
+        assert "po_number = CX-4471" in cx
 
 
 def test_an_x12_order_page_still_shows_segments(db_url: str, tmp_path: Path) -> None:

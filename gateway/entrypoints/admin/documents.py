@@ -14,6 +14,7 @@ import io
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -141,6 +142,54 @@ def pretty_xml(raw: bytes) -> str:
     return str(etree.tostring(root, pretty_print=True, encoding="unicode"))
 
 
+@dataclass(slots=True)
+class XmlLine:
+    number: int
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _step(el: Any, step: str) -> Any:
+    """The child of ``el`` a path step names: ``cac:OrderLine[2]`` by local name (prefix ignored)."""
+    name, _, index = step.partition("[")
+    local = name.rsplit(":", 1)[-1]
+    n = int(index.rstrip("]")) if index.rstrip("]").isdigit() else 1
+    found = [c for c in el if isinstance(c.tag, str) and c.tag.rsplit("}", 1)[-1] == local]
+    return found[n - 1] if 0 < n <= len(found) else None
+
+
+def _line_of(root: Any, path: str) -> int | None:
+    """The line of the pretty text where the element at ``path`` starts (``/Order/cbc:ID``, ``.../@id``)."""
+    steps = [s for s in path.split("/") if s and not s.startswith("@")]
+    if not steps or steps[0].rsplit(":", 1)[-1] != str(root.tag).rsplit("}", 1)[-1]:
+        return None
+    el = root
+    for step in steps[1:]:
+        el = _step(el, step)
+        if el is None:
+            return None
+    line = el.sourceline
+    return int(line) if line else None
+
+
+def xml_lines(text: str, extractions: Sequence[Extraction]) -> list[XmlLine]:
+    """The lines of the indented XML, each field's and reason's element marked with what it is."""
+    from lxml import etree
+
+    lines = [XmlLine(i + 1, t) for i, t in enumerate(text.splitlines())]
+    root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    for e in extractions:
+        marks = [(f.path, f"{f.field} = {f.text or ''}") for f in e.fields if f.path]
+        marks += [
+            (r.field, f"{r.code}: {r.message}") for r in e.review_reasons if (r.field or "").startswith("/")
+        ]
+        for path, note in marks:
+            n = _line_of(root, path or "")
+            if n is not None and 1 <= n <= len(lines):
+                lines[n - 1].notes.append(note)
+    return lines
+
+
 def _shown_pages(pages: Sequence[dv.PageView]) -> list[dv.PageView]:
     if len(pages) <= MAX_PAGES_SHOWN:
         return list(pages)
@@ -170,7 +219,7 @@ def raw_view(
             width = max((len(v.cells) for v in views), default=0)
             return {"kind": "sheet", "rows": dv.window(views), "width": width, "row_count": len(views)}
         if fmt in XML_FORMATS:
-            return {"kind": "xml", "xml": pretty_xml(raw)}
+            return {"kind": "xml", "lines": xml_lines(pretty_xml(raw), extractions)}
     except GatewayError as exc:
         return {"kind": "text", "problem": exc.message, "text": _text(raw, fmt)}
     return {"kind": "text", "problem": None, "text": _text(raw, fmt)}
