@@ -107,6 +107,28 @@ def test_a_pdf_order_shows_its_page_with_the_regions_outlined(db_url: str, tmp_p
         assert f'src="{src}"' in doc and len(_groups(doc)) == 24
 
 
+def test_a_multipage_pdf_draws_each_field_on_its_own_page(db_url: str, tmp_path: Path) -> None:
+    with open_site(db_url, tmp_path) as site:
+        document_id, po_id = _ingest(site, "pdf/multipage.pdf")
+        with site.pipeline.uow() as uow:
+            stored = uow.purchase_orders.get(po_id)
+        assert stored is not None and stored.document.extraction is not None
+        per_page: dict[int, int] = {}
+        for f in stored.document.extraction.fields:
+            if f.page is not None and f.region is not None:
+                per_page[f.page] = per_page.get(f.page, 0) + 1
+        assert len(per_page) >= 2  # the lines run over onto the next pages
+        sign_in(site.client, "viewer")
+        page = site.client.get(f"/admin/orders/{po_id}").text
+        figures = re.split(r'<figure class="pdf-page"', page)[1:]
+        assert len(figures) == 3
+        for n, fig in enumerate(figures, start=1):
+            assert f"/admin/documents/{document_id}/pages/{n}.png" in fig
+            assert len(_groups(fig)) == per_page.get(n, 0)
+        for n in (1, 2, 3):
+            assert site.client.get(f"/admin/documents/{document_id}/pages/{n}.png").status_code == 200
+
+
 def test_page_images_need_a_session_and_the_viewer_role_is_enough(db_url: str, tmp_path: Path) -> None:
     with open_site(db_url, tmp_path) as site:
         document_id, _ = _ingest(site, "pdf/ruled.pdf")

@@ -36,6 +36,8 @@ MAX_PAGES_SHOWN = 20
 SHEET_FORMATS = ("csv", "xlsx")
 XML_FORMATS = ("cxml", "ubl")
 LAYOUT_FORMATS = ("pdf", *SHEET_FORMATS, *XML_FORMATS)
+# PDFium may not be called from two threads at once, not even for different documents
+_PDFIUM = threading.Lock()
 
 
 class PageCache:
@@ -102,7 +104,7 @@ def page_sizes(raw: bytes) -> list[tuple[float, float]]:
 def render_page(raw: bytes, number: int, resolution: float = RESOLUTION) -> bytes:
     """Page ``number`` (from 1) as a PNG."""
     try:
-        with _pdf(raw) as pdf:
+        with _PDFIUM, _pdf(raw) as pdf:
             if not 1 <= number <= len(pdf.pages):
                 raise NotFound(f"the document has no page {number}")
             image = pdf.pages[number - 1].to_image(resolution=resolution, antialias=True).original
@@ -231,10 +233,10 @@ def _text(raw: bytes, fmt: str | None) -> str | None:
     return raw[:20_000].decode("utf-8", "replace")
 
 
-def extraction_detail(po: PurchaseOrder) -> dict[str, Any]:
+def extraction_detail(po: PurchaseOrder | Any) -> dict[str, Any]:
     """The parsed side's extras for an order read from a layout: fields, reasons, line origins."""
-    e = po.extraction
-    if e is None:
+    e = getattr(po, "extraction", None)
+    if not isinstance(e, Extraction):
         return {"extraction": None, "fields": [], "reasons": [], "origins": {}}
     return {
         "extraction": e,

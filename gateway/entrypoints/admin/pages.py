@@ -59,7 +59,7 @@ def order_detail(
         raise NotFound(f"no purchase order {purchase_order_id}")
     so = uow.sales_orders.get_by_purchase_order(purchase_order_id)
     doc = uow.documents.get(stored.document_id)
-    layout = stored.document.extraction is not None
+    layout = getattr(stored.document, "extraction", None) is not None  # a change (860) has none
     segments = x12view.cut(doc.raw) if doc is not None and not layout else []
     raw_view = None
     if doc is not None and layout:
