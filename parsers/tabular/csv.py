@@ -19,6 +19,13 @@ def read_csv(
     raw: bytes, column_map: ColumnMap | None = None, *, max_bytes: int = MAX_BYTES
 ) -> list[PurchaseOrder]:
     """The purchase orders of a CSV file (``InputError`` when it cannot be read as one at all)."""
+    return rows_to_orders(csv_rows(raw, column_map, max_bytes=max_bytes), "csv", column_map)
+
+
+def csv_rows(
+    raw: bytes, column_map: ColumnMap | None = None, *, max_bytes: int = MAX_BYTES
+) -> list[SheetRow]:
+    """The rows of a CSV file as the reader sees them, numbered by the file line each starts on."""
     if len(raw) > max_bytes:
         raise InputError(
             f"{len(raw)} bytes: more than the {max_bytes} a CSV file may have", code="document.too_large"
@@ -36,4 +43,4 @@ def read_csv(
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(f"line {reader.line_num}: {exc}", code="csv.unreadable") from None
-    return rows_to_orders(rows, "csv", column_map)
+    return rows

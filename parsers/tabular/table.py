@@ -51,6 +51,12 @@ def _header(rows: Sequence[SheetRow], column_map: ColumnMap | None) -> tuple[int
     return None
 
 
+def header_index(rows: Sequence[SheetRow], column_map: ColumnMap | None = None) -> int | None:
+    """The index in ``rows`` of the header row the reader takes (``None`` when there is none)."""
+    found = _header(rows, column_map)
+    return found[0] if found is not None else None
+
+
 def _preamble(rows: Sequence[SheetRow], headings: list[str]) -> dict[str, Cell]:
     found: dict[str, Cell] = {}
     for row in rows:

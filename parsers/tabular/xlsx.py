@@ -37,6 +37,13 @@ def read_xlsx(
     raw: bytes, column_map: ColumnMap | None = None, *, max_bytes: int = MAX_BYTES
 ) -> list[PurchaseOrder]:
     """The purchase orders of the first sheet (or the column map's) of an XLSX workbook."""
+    return rows_to_orders(xlsx_rows(raw, column_map, max_bytes=max_bytes), "xlsx", column_map)
+
+
+def xlsx_rows(
+    raw: bytes, column_map: ColumnMap | None = None, *, max_bytes: int = MAX_BYTES
+) -> list[SheetRow]:
+    """The rows of the sheet an order is read from (the column map's, else the first), numbered from 1."""
     from openpyxl import load_workbook
 
     if len(raw) > max_bytes:
@@ -77,4 +84,4 @@ def read_xlsx(
             ) from None
     finally:
         wb.close()
-    return rows_to_orders(rows, "xlsx", column_map)
+    return rows

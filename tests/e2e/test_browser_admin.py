@@ -185,3 +185,28 @@ def test_a_form_post_without_the_csrf_token_is_refused(browser: object, server: 
     page.locator("form[action$='/approve'] button").click()
     page.wait_for_load_state()
     assert "The order is confirmed" in page.inner_text(".flash.ok")
+
+
+def test_a_pdf_order_shows_its_page_with_the_regions_outlined(browser: object, server: AdminServer) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "pdf" / "total-mismatch.pdf"
+    server.cli("ingest", str(fixture), "--partner", "ACMEHARDWARE")
+    page = _page(browser, server, "victor")
+    _open_order(page, "PO-4472")
+    image = page.locator(".pdf-page img").first
+    image.wait_for()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.pdf-page img'); return i && i.complete }"
+    )
+    assert image.evaluate("i => i.naturalWidth") > 800  # rendered by the server, loaded by the browser
+    shown = image.bounding_box()
+    overlay = page.locator(".pdf-page svg.regions").first.bounding_box()
+    assert shown and overlay and abs(shown["width"] - overlay["width"]) < 1.5
+    assert abs(shown["height"] - overlay["height"]) < 1.5
+    assert page.locator("svg.regions g.region").count() == 24
+    warned = page.locator("svg.regions g.region.review:not(.reason)")
+    assert warned.count() == 7
+    total = page.locator("svg.regions g.region.review[data-field='total'] rect").bounding_box()
+    assert total and shown["x"] < total["x"] < shown["x"] + shown["width"]  # drawn on the page, not beside it
+    assert total["y"] > shown["y"] and total["width"] > 10
+    assert "document.total_mismatch" in page.inner_text("section.parsed")
+    _shot(page, "pdf-order-detail.png")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gateway.entrypoints.admin import x12view
+from gateway.entrypoints.admin import documents, x12view
 from gateway.entrypoints.admin.session import CsrfChecked, PageOperator, PageViewer
 from gateway.entrypoints.admin.web import back, drain, now, render
 from gateway.entrypoints.api.deps import RuntimeDep
@@ -51,13 +51,23 @@ def queue_page(
     )
 
 
-def order_detail(uow: Any, purchase_order_id: int) -> dict[str, Any]:
+def order_detail(
+    uow: Any, purchase_order_id: int, cache: documents.PageCache | None = None
+) -> dict[str, Any]:
     stored = uow.purchase_orders.get(purchase_order_id)
     if stored is None:
         raise NotFound(f"no purchase order {purchase_order_id}")
     so = uow.sales_orders.get_by_purchase_order(purchase_order_id)
     doc = uow.documents.get(stored.document_id)
-    segments = x12view.cut(doc.raw) if doc is not None else []
+    layout = getattr(stored.document, "extraction", None) is not None  # a change (860) has none
+    segments = x12view.cut(doc.raw) if doc is not None and not layout else []
+    raw_view = None
+    if doc is not None and layout:
+        partner = uow.partners.get(stored.partner_id) if stored.partner_id else None
+        raw_view = documents.raw_view(
+            cache or documents.PageCache(), doc.id, doc.raw, doc.format, [stored.document], partner
+        )
+    extras = documents.extraction_detail(stored.document)
     lines = []
     line_notes: dict[int, list[str]] = {}
     so_lines = so.order.lines if so is not None else []
@@ -84,6 +94,8 @@ def order_detail(uow: Any, purchase_order_id: int) -> dict[str, Any]:
         "so": so,
         "doc": doc,
         "segments": segments,
+        "raw_view": raw_view,
+        **extras,
         "lines": lines,
         "held": so is not None and so.order.status.value == "needs_review",
         "header_outcomes": so.order.outcomes if so is not None else [],
@@ -101,7 +113,7 @@ def order_page(
     request: Request, runtime: RuntimeDep, user: PageViewer, purchase_order_id: int
 ) -> HTMLResponse:
     with runtime.context.uow() as uow:
-        detail = order_detail(uow, purchase_order_id)
+        detail = order_detail(uow, purchase_order_id, documents.cache_of(request))
     detail["audit"].sort(key=lambda e: e.at)
     return render(request, "order.html", **detail)
 
@@ -211,15 +223,25 @@ def document_page(request: Request, runtime: RuntimeDep, user: PageViewer, docum
         outbound = uow.outbound.list(inbound_document_id=document_id)
         partners = uow.partners.list()
         audit = uow.audit.list("document", document_id)
+        partner = uow.partners.get(doc.partner_id) if doc.partner_id else None
     diagnostics = [d for d in doc.diagnostics or [] if isinstance(d, dict)]
-    segments = x12view.cut(doc.raw)
+    layout = doc.format in documents.LAYOUT_FORMATS
+    segments = [] if layout else x12view.cut(doc.raw)
     x12view.mark_diagnostics(segments, diagnostics)
+    raw_view = (
+        documents.raw_view(
+            documents.cache_of(request), doc.id, doc.raw, doc.format, [o.document for o in orders], partner
+        )
+        if layout
+        else None
+    )
     codes = {d.get("code") for d in diagnostics}
     return render(
         request,
         "document.html",
         doc=doc,
         segments=segments,
+        raw_view=raw_view,
         text=None if segments else doc.raw[:20_000].decode("utf-8", "replace"),
         diagnostics=diagnostics,
         orders=orders,

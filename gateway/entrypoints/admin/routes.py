@@ -1,7 +1,8 @@
 """The admin UI's entry: sign-in and sign-out, and ``setup(app)`` (static files, sessions, tokens).
 
-The pages themselves are in ``pages`` (queue, detail and actions) and ``views``
-(ledger, dashboard, partners, stock); this router includes both.
+The pages themselves are in ``pages`` (queue, detail and actions), ``documents``
+(page images of PDF orders) and ``views`` (ledger, dashboard, partners, stock);
+this router includes them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from gateway.entrypoints.admin import pages, views
+from gateway.entrypoints.admin import documents, pages, views
 from gateway.entrypoints.admin.security import new_secret, same, user_token, verify_password
 from gateway.entrypoints.admin.session import (
     LOGIN_CSRF_COOKIE,
@@ -39,6 +40,7 @@ def _client(request: Request) -> str | None:
 
 
 router.include_router(pages.router)
+router.include_router(documents.router)
 router.include_router(views.router)
 
 
@@ -106,6 +108,7 @@ def logout(request: Request, runtime: RuntimeDep, user: PageViewer) -> Response:
 def setup(app: FastAPI) -> None:
     app.mount("/admin/static", StaticFiles(directory=str(HERE / "static")), name="admin-static")
     install(app)
+    app.state.page_images = documents.PageCache()
     app.state.authenticators.append(user_token)
 
     @app.exception_handler(LoginRequired)
