@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from gateway.entrypoints.admin.session import SESSION_COOKIE
+from tests.integration.pipeline_helpers import sample
 from tests.integration.review_fixtures import PASSWORD, open_site
 
 
@@ -105,6 +106,18 @@ def test_order_detail_marks_the_line_and_lists_outcomes(db_url: str, tmp_path: P
             assert r.status_code == 200, path
         dash = c.get("/admin/dashboard").text
         assert dash.count("<svg") == 5 and "item.unknown" in dash
+
+
+def test_a_change_has_its_page_too(db_url: str, tmp_path: Path) -> None:
+    with open_site(db_url, tmp_path) as site:
+        p, c = site.pipeline, site.client
+        p.run(sample("850-4010-acme.x12"), "850.x12")
+        change_doc = p.run(sample("860-4010-acme.x12"), "860.x12")
+        with p.uow() as uow:
+            (change,) = uow.purchase_orders.for_document(change_doc)
+        sign_in(c, "viewer")
+        page = c.get(f"/admin/orders/{change.id}")
+        assert page.status_code == 200 and "4500018812" in page.text
 
 
 def test_a_viewer_sees_but_cannot_act(db_url: str, tmp_path: Path) -> None:
