@@ -15,8 +15,6 @@ from __future__ import annotations
 import pytest
 from mockedi.testing import Mock
 
-from outbound.x12 import InMemoryControlNumbers, Party, X12Writer
-from outbound.x12.invoice import build_810, envelope_810
 from tests.mock_edi_checks import (
     SEGMENTS_IN_ERROR,
     accepted_findings,
@@ -24,7 +22,7 @@ from tests.mock_edi_checks import (
     assert_faults_found,
     mock_edi_fixture,
 )
-from tests.unit.test_fulfilment import COL, NOW, invoice, po_line, purchase_order, two_cartons, write_856
+from tests.unit.test_fulfilment import two_cartons, write_810, write_856
 from tests.unit.test_po_ack import CASES, write_855
 
 pytestmark = pytest.mark.peer
@@ -40,21 +38,6 @@ def shipment_856(hierarchy: str, version: str) -> bytes:
     for carton in s.cartons if hierarchy == "SOTPI" else ():
         carton.pallet = 0
     return write_856(s, so, hierarchy, version=version, hashed=True)
-
-
-def invoice_810(version: str) -> bytes:
-    content = build_810(
-        invoice(), purchase_order(po_line("1", "3")), remit_to="Ordergate Supply", ship_from=COL
-    )
-    return envelope_810(
-        X12Writer(InMemoryControlNumbers(), clock=lambda: NOW),
-        content,
-        ours=Party("ZZ", "ORDERGATE"),
-        theirs=Party("ZZ", "ACMEBUYER"),
-        our_gs="ORDERGATE",
-        their_gs="ACMEBUYER",
-        version=version,
-    ).data
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -91,7 +74,7 @@ def without_man(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_810_is_clean(mock: Mock, version: str) -> None:
-    assert_clean(mock, invoice_810(version), "810")
+    assert_clean(mock, write_810(version), "810")
 
 
 @pytest.mark.parametrize("name", ["accepted", "short-backordered"])
@@ -103,5 +86,5 @@ def test_a_replacing_855_is_clean(mock: Mock, name: str, version: str) -> None:
 
 
 def test_the_checks_have_teeth(mock: Mock) -> None:
-    assert_faults_found(mock, invoice_810("004010"), (b"ITD*08*", b"ITD*99*"))
+    assert_faults_found(mock, write_810("004010"), (b"ITD*08*", b"ITD*99*"))
     assert_faults_found(mock, shipment_856("SOI", "004010"), (b"*I*0~", b"*Q*0~"))
