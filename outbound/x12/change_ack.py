@@ -23,56 +23,31 @@ the ACK.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from gateway.domain.changes import ChangeLineResult, ChangeResult
 from gateway.domain.model import PoLine, PurchaseOrder, PurchaseOrderChange
 from outbound.x12.errors import WriterError
-from outbound.x12.writer import (
-    DEFAULT_SEPARATORS,
-    Element,
-    Envelope,
-    GroupContent,
-    Party,
-    SetContent,
-    WrittenInterchange,
-    X12Writer,
+from outbound.x12.segments_common import (
+    ack_segment,
+    d8,
+    ids_as_sent,
+    num,
+    one_set_interchange,
+    require_st03_version,
 )
+from outbound.x12.writer import DEFAULT_SEPARATORS, Element, Party, SetContent, WrittenInterchange, X12Writer
 from parsers.x12.structure import Separators
 
 CHANGE_ACK_GROUP = "CA"  # GS01 479 for the 865
 PURPOSE_ORIGINAL = "00"  # BCA01 353
-CURRENT_SCHEDULE_SHIP = "068"  # ACK04 374
-MAX_PRODUCT_IDS = 10
-
-
-def _num(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _d(value: date | None) -> str:
-    return value.strftime("%Y%m%d") if value else ""
 
 
 def _ids(r: ChangeLineResult, po_line: PoLine | None) -> list[Element]:
     """The ids the buyer used: on the change line, else on its 850 line; our SKU when it sent none."""
-    out: list[Element] = []
     sent = (r.request.product_ids if r.request is not None else []) or (
         po_line.product_ids if po_line else []
     )
-    for pid in sent:
-        if pid.qualifier and pid.value:
-            out.extend((pid.qualifier, pid.value))
-        if len(out) == 2 * MAX_PRODUCT_IDS:
-            break
-    if not out and r.line is not None and r.line.sku:
-        out.extend(("VP", r.line.sku))
-    return out
+    return ids_as_sent(sent, r.line.sku if r.line is not None else None)
 
 
 def _poc(r: ChangeLineResult, po_line: PoLine | None, index: int) -> list[list[Element]]:
@@ -90,19 +65,15 @@ def _poc(r: ChangeLineResult, po_line: PoLine | None, index: int) -> list[list[E
             "POC",
             r.line_number or str(index + 1),
             r.change_code or "CA",
-            _num(quantity),
+            num(quantity),
             "",
             unit,
-            _num(price),
+            num(price),
             (basis or "") if price is not None else "",
             *_ids(r, po_line),
         ]
     ]
-    for ack in r.acks:
-        seg: list[Element] = ["ACK", ack.code.value, _num(ack.quantity), unit]
-        if ack.promised is not None:
-            seg.extend((CURRENT_SCHEDULE_SHIP, _d(ack.promised)))
-        segs.append(seg)
+    segs.extend(ack_segment(ack.code.value, ack.quantity, unit, ack.promised) for ack in r.acks)
     return segs
 
 
@@ -127,12 +98,12 @@ def build_865(
             change.po_number,
             change.release_number or "",
             "",  # BCA05 change order sequence number
-            _d(po_date),
+            d8(po_date),
             "",  # BCA07 request reference number
             "",  # BCA08 contract number
             sales_order_number or "",
-            _d(today),
-            _d(change.change_request_date),
+            d8(today),
+            d8(change.change_request_date),
         ]
     ]
     by_number = {ln.line_number: ln for ln in po.lines} if po is not None else {}
@@ -161,8 +132,7 @@ def envelope_865(
     implementation_ref: str | None = None,
 ) -> WrittenInterchange:
     """The 865 as one interchange holding one CA group from ``ours`` to ``theirs`` (GS08 ``version``)."""
-    if implementation_ref and version[:3] < "005":
-        raise WriterError(f"ST03 does not exist in {version}; it cannot carry {implementation_ref!r}")
+    require_st03_version(version, implementation_ref)
     content = build_865(
         result,
         change,
@@ -171,6 +141,15 @@ def envelope_865(
         sales_order_number=sales_order_number,
         implementation_ref=implementation_ref,
     )
-    envelope = Envelope(sender=ours, receiver=theirs, separators=separators, usage=usage)
-    group = GroupContent(CHANGE_ACK_GROUP, our_gs, their_gs, version, [content])
-    return writer.write(envelope, [group])
+    return one_set_interchange(
+        writer,
+        CHANGE_ACK_GROUP,
+        content,
+        ours=ours,
+        theirs=theirs,
+        our_gs=our_gs,
+        their_gs=their_gs,
+        version=version,
+        separators=separators,
+        usage=usage,
+    )

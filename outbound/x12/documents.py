@@ -11,16 +11,9 @@ from datetime import date
 
 from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import SalesOrder
-from outbound.x12.errors import WriterError
 from outbound.x12.po_ack import build_855
-from outbound.x12.writer import (
-    DEFAULT_SEPARATORS,
-    Envelope,
-    GroupContent,
-    Party,
-    WrittenInterchange,
-    X12Writer,
-)
+from outbound.x12.segments_common import one_set_interchange, require_st03_version
+from outbound.x12.writer import DEFAULT_SEPARATORS, Party, WrittenInterchange, X12Writer
 from parsers.x12.structure import Separators
 
 PO_ACK_GROUP = "PR"  # GS01 479 for the 855
@@ -52,8 +45,7 @@ def envelope_855(
     ``implementation_ref`` is ST03, which only 005010 and later have: it is
     refused for an earlier version rather than written where it is not defined.
     """
-    if implementation_ref and version[:3] < "005":
-        raise WriterError(f"ST03 does not exist in {version}; it cannot carry {implementation_ref!r}")
+    require_st03_version(version, implementation_ref)
     content = build_855(
         order,
         po,
@@ -64,12 +56,16 @@ def envelope_855(
         header_echo=header_echo,
         purpose=purpose,
     )
-    envelope = Envelope(
-        sender=ours,
-        receiver=theirs,
+    return one_set_interchange(
+        writer,
+        PO_ACK_GROUP,
+        content,
+        ours=ours,
+        theirs=theirs,
+        our_gs=our_gs,
+        their_gs=their_gs,
+        version=version,
         separators=separators,
         usage=usage,
         ack_requested=ack_requested,
     )
-    group = GroupContent(PO_ACK_GROUP, our_gs, their_gs, version, [content])
-    return writer.write(envelope, [group])

@@ -23,21 +23,14 @@ from gateway.domain.model import PoLine, PurchaseOrder
 from outbound.x12.segments_common import (
     d8,
     implied2,
+    lines_by_number,
     num,
+    one_set_interchange,
     party_segments,
     product_ids,
     warehouse_party,
 )
-from outbound.x12.writer import (
-    DEFAULT_SEPARATORS,
-    Element,
-    Envelope,
-    GroupContent,
-    Party,
-    SetContent,
-    WrittenInterchange,
-    X12Writer,
-)
+from outbound.x12.writer import DEFAULT_SEPARATORS, Element, Party, SetContent, WrittenInterchange, X12Writer
 from parsers.x12.structure import Separators
 
 INVOICE_GROUP = "IN"  # GS01 479 for the 810
@@ -104,9 +97,7 @@ def build_810(
         body.append(["ITD", TERMS_BASIC, INVOICE_DATE_BASIS, "", "", "", "", str(terms.net_days)])
     if invoice.ship_date is not None:
         body.append(["DTM", "011", d8(invoice.ship_date)])
-    po_lines: dict[str, PoLine] = (
-        {ln.line_number: ln for ln in po.lines if ln.line_number is not None} if po is not None else {}
-    )
+    po_lines: dict[str, PoLine] = lines_by_number(po.lines) if po is not None else {}
     for line in invoice.lines:
         po_line = po_lines.get(line.line_number)
         ids: list[Element] = (
@@ -148,7 +139,16 @@ def envelope_810(
     ack_requested: bool = False,
 ) -> WrittenInterchange:
     """One interchange holding one IN group holding the 810."""
-    envelope = Envelope(
-        sender=ours, receiver=theirs, separators=separators, usage=usage, ack_requested=ack_requested
+    return one_set_interchange(
+        writer,
+        INVOICE_GROUP,
+        content,
+        ours=ours,
+        theirs=theirs,
+        our_gs=our_gs,
+        their_gs=their_gs,
+        version=version,
+        separators=separators,
+        usage=usage,
+        ack_requested=ack_requested,
     )
-    return writer.write(envelope, [GroupContent(INVOICE_GROUP, our_gs, their_gs, version, [content])])

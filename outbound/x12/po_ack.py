@@ -50,69 +50,27 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from gateway.domain.model import Party, PoLine, PurchaseOrder
+from gateway.domain.model import PoLine, PurchaseOrder
 from gateway.domain.orders import AckType, LineStatus, SalesOrder, SalesOrderLine
 from outbound.x12.errors import WriterError
+from outbound.x12.segments_common import (
+    ack_segment,
+    d8,
+    hash_total,
+    lines_by_number,
+    num,
+    party_segments,
+    product_ids,
+)
 from outbound.x12.writer import Element, SetContent
 
 PURPOSE_ORIGINAL = "00"  # BAK01 353
 PURPOSE_REPLACE = "05"
-CURRENT_SCHEDULE_SHIP = "068"  # ACK04 374: the promised date is a ship date
 CHANGES_MADE = "IC"  # 668: Item Accepted - Changes Made (no LineStatus member)
 ECHOED_REFERENCES = ("IA", "DP", "VR")  # REF01 128 echoed from the PO header
 ECHOED_PARTIES = (("buyer", "BY"), ("ship_to", "ST"))  # role, default N101
-MAX_PRODUCT_IDS = 10  # PO106..PO125
-HASH_DIGITS = 10  # CTT02 is R 1/10
 
 ZERO = Decimal(0)
-
-
-def _num(value: Decimal | None) -> str:
-    """An R element: no exponent, no trailing zeros after the point, no needless point."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _d(value: date | None) -> str:
-    return value.strftime("%Y%m%d") if value else ""
-
-
-def _party(p: Party, default_code: str) -> list[list[Element]]:
-    """N1 (N3, N4) for a party, or nothing when it has neither name nor id."""
-    has_id = bool(p.id and p.id_qualifier)  # N103/N104 come as a pair (P0304)
-    if not p.name and not has_id:  # N102 or N103 is required (R0203)
-        return []
-    n1: list[Element] = [
-        "N1",
-        p.entity_code or default_code,
-        p.name or "",
-        p.id_qualifier if has_id else "",
-        p.id if has_id else "",
-    ]
-    segs: list[list[Element]] = [n1]
-    lines = [line for line in p.address_lines if line]
-    for start in range(0, min(len(lines), 4), 2):  # N3 is used at most twice
-        segs.append(["N3", *lines[start : start + 2]])
-    if p.city or p.state or p.postal_code or p.country:
-        segs.append(["N4", p.city or "", p.state or "", p.postal_code or "", p.country or ""])
-    return segs
-
-
-def _ids(po_line: PoLine, so_line: SalesOrderLine) -> list[Element]:
-    """The line's product ids exactly as the partner sent them; our SKU only when it sent none."""
-    out: list[Element] = []
-    for pid in po_line.product_ids:
-        if pid.qualifier and pid.value:  # a qualifier and its id come as a pair
-            out.extend((pid.qualifier, pid.value))
-        if len(out) == 2 * MAX_PRODUCT_IDS:
-            break
-    if not out and so_line.sku:
-        out.extend(("VP", so_line.sku))
-    return out
 
 
 def line_acks(so_line: SalesOrderLine, unit: str) -> list[list[Element]]:
@@ -121,7 +79,7 @@ def line_acks(so_line: SalesOrderLine, unit: str) -> list[list[Element]]:
     backordered = so_line.backordered_quantity
     cancelled = so_line.cancelled_quantity
     if LineStatus.REJECTED in so_line.statuses or (confirmed <= 0 and backordered <= 0):
-        return [["ACK", LineStatus.REJECTED.value, "0", unit]]
+        return [ack_segment(LineStatus.REJECTED.value, ZERO, unit)]
     acks: list[list[Element]] = []
     if confirmed > 0:
         changes: list[str] = []
@@ -132,12 +90,9 @@ def line_acks(so_line: SalesOrderLine, unit: str) -> list[list[Element]]:
         if LineStatus.DATE_RESCHEDULED in so_line.statuses:
             changes.append(LineStatus.DATE_RESCHEDULED.value)
         code = CHANGES_MADE if len(changes) > 1 else (changes[0] if changes else LineStatus.ACCEPTED.value)
-        ack: list[Element] = ["ACK", code, _num(confirmed), unit]
-        if so_line.promised_date is not None:
-            ack.extend((CURRENT_SCHEDULE_SHIP, _d(so_line.promised_date)))  # C0405: both or neither
-        acks.append(ack)
+        acks.append(ack_segment(code, confirmed, unit, so_line.promised_date))
     if backordered > 0:
-        acks.append(["ACK", LineStatus.BACKORDERED.value, _num(backordered), unit])
+        acks.append(ack_segment(LineStatus.BACKORDERED.value, backordered, unit))
     return acks
 
 
@@ -147,21 +102,13 @@ def _unchanged(acks: Sequence[Sequence[Element]], ordered: Decimal | None) -> bo
         len(acks) == 1
         and acks[0][1] == LineStatus.ACCEPTED.value
         and ordered is not None
-        and acks[0][2] == _num(ordered)
+        and acks[0][2] == num(ordered)
     )
-
-
-def _hash_total(quantities: Sequence[Decimal]) -> str | None:
-    """CTT02, when every quantity is whole (see the module docstring); None to leave it out."""
-    if not quantities or any(q != q.to_integral_value() or q < 0 for q in quantities):
-        return None
-    total = int(sum(quantities, ZERO))
-    return str(total)[-HASH_DIGITS:].lstrip("0") or "0"  # 347 truncates on the left
 
 
 def _matcher(order: SalesOrder) -> Callable[[int, PoLine], SalesOrderLine | None]:
     """Sales-order lines by PO1 line number, falling back to position."""
-    by_number = {ln.line_number: ln for ln in order.lines if ln.line_number is not None}
+    by_number = lines_by_number(order.lines)
 
     def match(index: int, po_line: PoLine) -> SalesOrderLine | None:
         if po_line.line_number is not None and po_line.line_number in by_number:
@@ -202,12 +149,12 @@ def build_855(
             purpose,
             ack_type.value,
             po.po_number,
-            _d(po.po_date),
+            d8(po.po_date),
             po.release_number or "",
             "",  # BAK06 request reference number
             "",  # BAK07 contract number
             sales_order_number or "",
-            _d(today),
+            d8(today),
         ],
     ]
     if header_echo:
@@ -217,7 +164,7 @@ def build_855(
         for role, code in ECHOED_PARTIES:
             party = po.party(role)
             if party is not None:
-                body.extend(_party(party, code))
+                body.extend(party_segments(party, party.entity_code or code))
 
     quantities: list[Decimal] = []
     if ack_type is not AckType.REJECTED:
@@ -236,18 +183,18 @@ def build_855(
                 [
                     "PO1",
                     po_line.line_number or so_line.line_number or str(index + 1),
-                    _num(ordered),
+                    num(ordered),
                     unit,
-                    _num(price),
+                    num(price),
                     po_line.price_basis or "",
-                    *_ids(po_line, so_line),
+                    *product_ids(po_line, so_line.sku),
                 ]
             )
             body.extend(acks)
             quantities.append(ordered)
     if quantities:
         ctt: list[Element] = ["CTT", str(len(quantities))]
-        hashed = _hash_total(quantities)
+        hashed = hash_total(quantities)
         if hashed is not None:
             ctt.append(hashed)
         body.append(ctt)

@@ -30,28 +30,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from gateway.domain.catalog import Warehouse
-from gateway.domain.model import PoLine, PurchaseOrder
-from gateway.domain.orders import SalesOrder, SalesOrderLine
+from gateway.domain.model import PurchaseOrder
+from gateway.domain.orders import SalesOrder
 from gateway.domain.shipping import Shipment
 from outbound.x12.errors import WriterError
 from outbound.x12.segments_common import (
     d8,
     hash_total,
+    lines_by_number,
     num,
+    one_set_interchange,
     party_segments,
     product_ids,
     warehouse_party,
 )
-from outbound.x12.writer import (
-    DEFAULT_SEPARATORS,
-    Element,
-    Envelope,
-    GroupContent,
-    Party,
-    SetContent,
-    WrittenInterchange,
-    X12Writer,
-)
+from outbound.x12.writer import DEFAULT_SEPARATORS, Element, Party, SetContent, WrittenInterchange, X12Writer
 from parsers.x12.structure import Separators
 
 SHIP_NOTICE_GROUP = "SH"  # GS01 479 for the 856
@@ -93,14 +86,6 @@ class _Tree:
             self.segments[index][4] = "1" if child else "0"
 
 
-def _po_lines(po: PurchaseOrder) -> dict[str, PoLine]:
-    return {ln.line_number: ln for ln in po.lines if ln.line_number is not None}
-
-
-def _so_lines(order: SalesOrder) -> dict[str, SalesOrderLine]:
-    return {ln.line_number: ln for ln in order.lines if ln.line_number is not None}
-
-
 def build_856(
     shipment: Shipment,
     order: SalesOrder,
@@ -121,8 +106,8 @@ def build_856(
             raise WriterError(f"shipment {shipment.shipment_id}: a carton has no SSCC for its MAN*GM")
     if hierarchy == "SOTPI" and any(not p.sscc for p in shipment.pallets):
         raise WriterError(f"shipment {shipment.shipment_id}: a pallet has no SSCC for its MAN*GM")
-    po_lines = _po_lines(po)
-    so_lines = _so_lines(order)
+    po_lines = lines_by_number(po.lines)
+    so_lines = lines_by_number(order.lines)
     tree = _Tree()
 
     td1: list[Element] = ["TD1", CARTON_PACKAGING, str(len(shipment.cartons))]
@@ -218,7 +203,16 @@ def envelope_856(
     ack_requested: bool = False,
 ) -> WrittenInterchange:
     """One interchange holding one SH group holding the 856."""
-    envelope = Envelope(
-        sender=ours, receiver=theirs, separators=separators, usage=usage, ack_requested=ack_requested
+    return one_set_interchange(
+        writer,
+        SHIP_NOTICE_GROUP,
+        content,
+        ours=ours,
+        theirs=theirs,
+        our_gs=our_gs,
+        their_gs=their_gs,
+        version=version,
+        separators=separators,
+        usage=usage,
+        ack_requested=ack_requested,
     )
-    return writer.write(envelope, [GroupContent(SHIP_NOTICE_GROUP, our_gs, their_gs, version, [content])])

@@ -11,7 +11,7 @@ type and code.  Findings carry the 997/999 codes (AK304/AK403/AK502).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import islice
 
 from gateway.domain.diagnostics import AckCodes, Diagnostic, Level, Location, Severity
@@ -531,72 +531,40 @@ def _unplaced(seg_id: str, definition: SetDefinition) -> tuple[str, str, str]:
     return "x12.segment.unrecognized", SEG_UNRECOGNIZED, "is not a recognized segment id"
 
 
-def _place(
-    seg_id: str,
-    position: int,
-    loops: list[LoopNode],
-    idxs: list[int],
-    counts: list[int],
-    definition: SetDefinition,
-    report: _Report | None,
-    ts: TransactionSet,
-) -> tuple[SegmentNode | None, _Report | None]:
-    """The general walk for one segment: its node (None when it has no place) and the report.
+def _find(path: Sequence[tuple[LoopNode, int]], seg_id: str) -> tuple[int, int]:
+    """Where ``seg_id`` has its place from the walk position ``path``: (level, child index).
 
-    Searches this level forward, then the parent loops; pops the loops it leaves (reporting
-    their mandatory children never reached), counts repeats, and enters a loop on its
-    trigger.  ``loops``, ``idxs`` and ``counts`` (one entry per open loop) are updated.
+    Searches this level forward, then the parent loops; the child index is -1 when it has no
+    place.  The trigger segment of the current loop is a new occurrence of that loop: it is
+    placed at the loop's own position in its parent.
     """
-    depth = d = len(loops) - 1
-    found = loops[d].step[idxs[d]].get(seg_id, -1)
+    depth = d = len(path) - 1
+    found = path[d][0].step[path[d][1]].get(seg_id, -1)
     while found < 0 and d:
         d -= 1
-        found = loops[d].step[idxs[d]].get(seg_id, -1)
-    if found < 0:
-        code, ack, text = _unplaced(seg_id, definition)
-        report = report or _Report(ts)
-        report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
-        return None, report
+        found = path[d][0].step[path[d][1]].get(seg_id, -1)
     if found == 0 and d == depth and d > 0:
-        # the trigger segment of the current loop: a new occurrence of that loop
         d -= 1
-        found = idxs[d]
-    # pop closed loops, reporting mandatory children never reached
-    while depth > d:
+        found = path[d][1]
+    return d, found
+
+
+def _leave(
+    loops: list[LoopNode],
+    idxs: list[int],
+    level: int,
+    what: str,
+    position: int,
+    report: _Report | None,
+    ts: TransactionSet,
+) -> _Report | None:
+    """Close the loops open below ``level``, innermost first, reporting mandatory children never reached."""
+    for depth in range(len(loops) - 1, level, -1):
         loop = loops[depth]
         if loop.last_mandatory > idxs[depth]:
-            report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
-        loops.pop()
-        idxs.pop()
-        counts.pop()
-        depth -= 1
-    loop = loops[d]
-    node = loop.children[found]
-    cur = idxs[d]
-    is_loop = type(node) is LoopNode
-    if found == cur:
-        n = counts[d] + 1
-        counts[d] = n
-        if is_loop:
-            if n > node.repeat:  # type: ignore[union-attr]
-                report = report or _Report(ts)
-                report.segment(
-                    "x12.segment.loop_over_max", SEG_LOOP_OVER_MAX, _ERROR, seg_id, position, node.id,
-                    f"loop {node.id} occurs more than {node.repeat} times",  # type: ignore[union-attr]
-                )  # fmt: skip
-        elif n > node.max_use:  # type: ignore[union-attr]
-            report = _over_max_use(node, seg_id, position, loop.id, report, ts)  # type: ignore[arg-type]
-    else:
-        if loop.next_mandatory[cur] < found:  # a mandatory child was skipped
-            report = _missing(loop, cur, found, seg_id, position, report, ts)
-        idxs[d] = found
-        counts[d] = 1
-    if is_loop:
-        loops.append(node)  # type: ignore[arg-type]
-        idxs.append(0)
-        counts.append(1)
-        node = node.children[0]  # type: ignore[union-attr]
-    return node, report  # type: ignore[return-value]
+            report = _missing(loop, idxs[depth], len(loop.children), what, position, report, ts)
+    del loops[level + 1 :], idxs[level + 1 :]
+    return report
 
 
 class _Move:
@@ -636,16 +604,10 @@ def _move(at: WalkPosition, seg_id: str) -> _Move | None:
     have a place are memoized, so the memo is bounded by the definition.
     """
     path = at.path
-    depth = d = len(path) - 1
-    found = path[d][0].step[path[d][1]].get(seg_id, -1)
-    while found < 0 and d:
-        d -= 1
-        found = path[d][0].step[path[d][1]].get(seg_id, -1)
+    d, found = _find(path, seg_id)
     if found < 0:
         return None
-    if found == 0 and d == depth and d > 0:
-        d -= 1
-        found = path[d][1]
+    depth = len(path) - 1
     move: _Move | None = None
     loop, cur = path[d]
     if all(ln.last_mandatory <= i for ln, i in path[d + 1 :]) and (
@@ -691,29 +653,16 @@ def _place(
     skipped, and enters a loop on its trigger.  ``loops``, ``idxs`` and ``counts`` (one
     entry per open loop) are updated.
     """
-    depth = d = len(loops) - 1
-    found = loops[d].step[idxs[d]].get(seg_id, -1)
-    while found < 0 and d:
-        d -= 1
-        found = loops[d].step[idxs[d]].get(seg_id, -1)
+    d, found = _find(tuple(zip(loops, idxs, strict=True)), seg_id)
     if found < 0:
         code, ack, text = _unplaced(seg_id, definition)
         report = report or _Report(ts)
-        report.segment(code, ack, _FATAL, seg_id, position, loops[depth].id, f"segment {seg_id} {text}")
+        report.segment(code, ack, _FATAL, seg_id, position, loops[-1].id, f"segment {seg_id} {text}")
         return None, report
-    if found == 0 and d == depth and d > 0:
-        # the trigger segment of the current loop: a new occurrence of that loop
-        d -= 1
-        found = idxs[d]
-    # pop closed loops, reporting mandatory children never reached
-    while depth > d:
-        loop = loops[depth]
-        if loop.last_mandatory > idxs[depth]:
-            report = _missing(loop, idxs[depth], len(loop.children), seg_id, position, report, ts)
-        loops.pop()
-        idxs.pop()
-        counts.pop()
-        depth -= 1
+    left = len(loops) - 1 - d
+    report = _leave(loops, idxs, d, seg_id, position, report, ts)
+    if left:
+        del counts[-left:]
     loop = loops[d]
     node = loop.children[found]
     cur = idxs[d]
@@ -812,13 +761,7 @@ def validate_set(ts: TransactionSet, definition: SetDefinition, separators: Sepa
         # no trailer: still report mandatory segments never reached (SE itself is the envelope's finding)
         loops = [ln for ln, _ in at.path]
         idxs = [i for _, i in at.path]
-        depth = len(loops) - 1
-        while depth > 0:
-            loop = loops[depth]
-            report = _missing(loop, idxs[depth], len(loop.children), "end of set", position, report, ts)
-            loops.pop()
-            idxs.pop()
-            depth -= 1
+        report = _leave(loops, idxs, 0, "end of set", position, report, ts)
         report = _missing(root, idxs[0], len(root.children) - 1, "end of set", position, report, ts)
     if report is None:
         return []

@@ -43,29 +43,24 @@ from typing import Any
 import pytest
 
 from gateway.bootstrap import build, init_database
-from gateway.config import Settings
 from gateway.services.receive import receive
+from tests.e2e.buyer_helpers import (
+    BUYER,
+    LINES,
+    SUPPLIER,
+    add_supplier,
+    disagreements,
+    first,
+    partner_yaml,
+    purchase,
+    segments,
+    supplier_settings,
+    write_catalog,
+)
 from tests.e2e.mock_edi import MockEdiProcess
 
 pytestmark = pytest.mark.peer
 
-SUPPLIER = "ORDERGATE"  # mock-edi's partner id for us = ISA06/GS02 we send from
-BUYER = "MOCKEDI"  # mock-edi's own --as2-id = ISA06/GS02 of its 850, and our profile's id
-
-
-@dataclass(frozen=True)
-class Line:
-    sku: str
-    description: str
-    quantity: int
-    price: str
-
-
-LINES = (
-    Line("OG-HEX-9", "HEX KEY SET METRIC 9 PC", 10, "9.40"),
-    Line("OG-TAPE-25", "TAPE MEASURE 25 FT", 30, "15.90"),
-    Line("OG-DUCT-60", "DUCT TAPE 2 IN X 60 YD", 24, "6.70"),
-)
 PLENTY = {line.sku: 500 for line in LINES}
 SHORT_LINE = "2"
 SHORT_STOCK = {**PLENTY, "OG-TAPE-25": 20}  # 20 on hand against 30 ordered
@@ -77,15 +72,8 @@ SHORT_STOCK = {**PLENTY, "OG-TAPE-25": 20}  # 20 on hand against 30 ordered
 def write_partner(directory: Path, short_stock: str) -> None:
     directory.mkdir(parents=True)
     (directory / "mockedi.yaml").write_text(
-        f"""\
-id: {BUYER}
-name: Mock EDI Supply Co
-identities:
-  x12:
-    isa_qualifier: ZZ
-    isa_id: {BUYER}
-    gs_id: {BUYER}
-    version: "004010"
+        partner_yaml()
+        + f"""\
 documents:
   functional_ack: true
   ta1: never
@@ -105,43 +93,9 @@ policy:
     )
 
 
-def write_catalog(directory: Path, stock: dict[str, int]) -> None:
-    directory.mkdir(parents=True)
-    rows = [f"{line.sku},{line.description},EA,1,{line.price},,0,true" for line in LINES]
-    (directory / "catalog.csv").write_text(
-        "sku,description,base_unit,pack_size,list_price,upc,reorder_point,active\n" + "\n".join(rows) + "\n",
-        encoding="utf-8",
-    )
-    (directory / "warehouses.yaml").write_text(
-        "warehouses:\n"
-        "  - code: BOS\n"
-        "    name: Boston Distribution Center\n"
-        "    city: Boston\n"
-        "    state: MA\n"
-        '    postal_code: "02210"\n',
-        encoding="utf-8",
-    )
-    (directory / "stock.csv").write_text(
-        "sku,warehouse,on_hand\n" + "".join(f"{sku},BOS,{n}\n" for sku, n in stock.items()),
-        encoding="utf-8",
-    )
-
-
 def run_our_pipeline(workdir: Path, short_stock: str, stock: dict[str, int], name: str, raw: bytes) -> Path:
     """Receive one file as the supplier ORDERGATE; the folder our answers to mock-edi were written to."""
-    data_dir = workdir / "data"
-    data_dir.mkdir(parents=True)
-    settings = Settings(
-        environment="test",
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
-        partners_dir=workdir / "partners",
-        catalog_dir=workdir / "catalog",
-        outbox_dir=workdir / "outbox",
-        isa_qualifier="ZZ",
-        isa_id=SUPPLIER,
-        gs_id=SUPPLIER,
-    )
+    settings = supplier_settings(workdir)
     write_partner(settings.partners_dir, short_stock)
     write_catalog(settings.catalog_dir, stock)
     init_database(settings)
@@ -154,17 +108,7 @@ def run_our_pipeline(workdir: Path, short_stock: str, stock: dict[str, int], nam
     return settings.outbox / BUYER
 
 
-# -- reading an interchange without a parser of either side's
-
-
-def segments(data: bytes) -> list[list[str]]:
-    text = data.decode("ascii")
-    element, terminator = text[3], text[105]
-    return [s.strip().split(element) for s in text.split(terminator) if s.strip()]
-
-
-def first(data: bytes, tag: str) -> list[str]:
-    return next(s for s in segments(data) if s[0] == tag)
+# -- reading our answers
 
 
 def acks_by_line(data: bytes) -> dict[str, list[tuple[str, str]]]:
@@ -193,26 +137,8 @@ class Exchange:
 
 
 def trade(mock: MockEdiProcess, tmp_path: Path, po: str, short_stock: str, stock: dict[str, int]) -> Exchange:
-    client = mock.client
-    client.expect(
-        "POST",
-        "/_mock/partners",
-        {"id": SUPPLIER, "name": "Ordergate Supply", "role": "supplier", "test": 0},
-        status=201,
-    )
-    placed = client.expect(
-        "POST",
-        "/_mock/purchase",
-        {
-            "partner": SUPPLIER,
-            "po_number": po,
-            "lines": [
-                {"sku": line.sku, "quantity": str(line.quantity), "uom": "EA", "price": line.price}
-                for line in LINES
-            ],
-        },
-        status=201,
-    )
+    add_supplier(mock)
+    placed = purchase(mock, po)
     assert (placed["status"], placed["sent"]["code"]) == ("placed", "850")
 
     order_file = mock.wait_for_pickup(f"{SUPPLIER}-850-*.edi")
@@ -273,10 +199,6 @@ def assert_mock_accepted_our_answers(mock: MockEdiProcess, ex: Exchange) -> None
     assert first(their_ack, "AK2")[1:3] == ["855", first(ex.po_ack, "ST")[2]]
     assert first(their_ack, "AK5")[1] == "A"
     assert first(their_ack, "AK9")[1] == "A"
-
-
-def disagreements(mock: MockEdiProcess, po: str) -> list[dict[str, Any]]:
-    return mock.client.expect("GET", f"/_mock/disagreements?partner={SUPPLIER}&po={po}")
 
 
 def reconciliation(mock: MockEdiProcess, po: str) -> list[tuple[str, str, str]]:

@@ -21,7 +21,6 @@ rejected, and the line stands as it was - with its quantity in ACK02, which the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,26 +28,27 @@ from typing import Any
 import pytest
 
 from gateway.bootstrap import Runtime, build, init_database
-from gateway.config import Settings
 from gateway.services.ledger import timeline
 from gateway.services.receive import receive
 from gateway.services.shipping import record_shipment
+from tests.e2e.buyer_helpers import (
+    BUYER,
+    SUPPLIER,
+    Line,
+    add_supplier,
+    disagreements,
+    first,
+    partner_yaml,
+    purchase,
+    segments,
+    supplier_settings,
+    write_catalog,
+)
 from tests.e2e.mock_edi import MockEdiProcess
 
 pytestmark = pytest.mark.peer
 
-SUPPLIER = "ORDERGATE"
-BUYER = "MOCKEDI"
 D = Decimal
-
-
-@dataclass(frozen=True)
-class Line:
-    sku: str
-    description: str
-    quantity: int
-    price: str
-
 
 LINES = (
     Line("OG-HEX-9", "HEX KEY SET METRIC 9 PC", 10, "9.40"),
@@ -61,50 +61,24 @@ class Ours:
     """Our gateway as the supplier ORDERGATE, one database for the whole exchange."""
 
     def __init__(self, workdir: Path) -> None:
-        data_dir = workdir / "data"
-        data_dir.mkdir(parents=True)
-        self.settings = Settings(
-            environment="test",
-            data_dir=data_dir,
-            database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
-            partners_dir=workdir / "partners",
-            catalog_dir=workdir / "catalog",
-            outbox_dir=workdir / "outbox",
-            isa_qualifier="ZZ",
-            isa_id=SUPPLIER,
-            gs_id=SUPPLIER,
-        )
+        self.settings = supplier_settings(workdir)
         self._write_reference()
         init_database(self.settings)
         self.runtime: Runtime = build(self.settings)
         self.seen: set[Path] = set()
 
     def _write_reference(self) -> None:
-        partners, catalog = self.settings.partners_dir, self.settings.catalog_dir
+        partners = self.settings.partners_dir
         partners.mkdir(parents=True)
         (partners / "mockedi.yaml").write_text(
-            f"id: {BUYER}\nname: Mock EDI Supply Co\nidentities:\n  x12:\n    isa_qualifier: ZZ\n"
-            f'    isa_id: {BUYER}\n    gs_id: {BUYER}\n    version: "004010"\n'
-            "documents:\n  functional_ack: true\n  ta1: never\n  po_ack: true\n  ship_notice: true\n"
+            partner_yaml()
+            + "documents:\n  functional_ack: true\n  ta1: never\n  po_ack: true\n  ship_notice: true\n"
             "  asn_hierarchy: SOI\n"
             "  invoice: false\n  change_ack: true\n"
             "policy:\n  short_stock: backorder\n  id_preference: [VP, BP, UP]\n  ship_lead_days: 0\n",
             encoding="utf-8",
         )
-        catalog.mkdir(parents=True)
-        rows = "".join(f"{ln.sku},{ln.description},EA,1,{ln.price},,0,true\n" for ln in LINES)
-        (catalog / "catalog.csv").write_text(
-            "sku,description,base_unit,pack_size,list_price,upc,reorder_point,active\n" + rows,
-            encoding="utf-8",
-        )
-        (catalog / "warehouses.yaml").write_text(
-            "warehouses:\n  - code: BOS\n    name: Boston\n    city: Boston\n    state: MA\n"
-            '    postal_code: "02210"\n',
-            encoding="utf-8",
-        )
-        (catalog / "stock.csv").write_text(
-            "sku,warehouse,on_hand\n" + "".join(f"{s},BOS,{n}\n" for s, n in STOCK.items()), encoding="utf-8"
-        )
+        write_catalog(self.settings.catalog_dir, STOCK, LINES, warehouse="Boston")
 
     def take(self, path: Path) -> dict[str, list[Path]]:
         """Receive one file from the mock; what we wrote back, by GS01 (FA, PR, CA)."""
@@ -145,16 +119,6 @@ def ours(tmp_path: Path) -> Any:
     side.close()
 
 
-def segments(data: bytes) -> list[list[str]]:
-    text = data.decode("ascii")
-    element, terminator = text[3], text[105]
-    return [s.strip().split(element) for s in text.split(terminator) if s.strip()]
-
-
-def first(data: bytes, tag: str) -> list[str]:
-    return next(s for s in segments(data) if s[0] == tag)
-
-
 def poc_acks(data: bytes) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
     out: list[tuple[str, str, str, list[tuple[str, str]]]] = []
     for seg in segments(data):
@@ -166,24 +130,8 @@ def poc_acks(data: bytes) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
 
 
 def start(mock: MockEdiProcess, behaviour: str, po: str) -> None:
-    mock.client.expect(
-        "POST",
-        "/_mock/partners",
-        {"id": SUPPLIER, "name": "Ordergate Supply", "role": "supplier", "test": 0, "behaviour": behaviour},
-        status=201,
-    )
-    placed = mock.client.expect(
-        "POST",
-        "/_mock/purchase",
-        {
-            "partner": SUPPLIER,
-            "po_number": po,
-            "lines": [
-                {"sku": ln.sku, "quantity": str(ln.quantity), "uom": "EA", "price": ln.price} for ln in LINES
-            ],
-        },
-        status=201,
-    )
+    add_supplier(mock, behaviour=behaviour)
+    placed = purchase(mock, po, LINES)
     assert placed["status"] == "placed"
 
 
@@ -203,10 +151,6 @@ def confirm(
     assert drop(mock, po_ack)["produced"] == (produced or ["997"])
     assert first(po_ack.read_bytes(), "BAK")[3] == po
     return ack, po_ack
-
-
-def disagreements(mock: MockEdiProcess, po: str) -> list[dict[str, Any]]:
-    return mock.client.expect("GET", f"/_mock/disagreements?partner={SUPPLIER}&po={po}")
 
 
 def received(mock: MockEdiProcess, po: str, code: str) -> list[dict[str, Any]]:

@@ -34,22 +34,25 @@ from typing import Any
 import pytest
 
 from gateway.bootstrap import Runtime, build, init_database
-from gateway.config import Settings
 from gateway.services.fulfilment import find_sales_order
 from gateway.services.receive import receive
 from gateway.services.shipping import record_shipment
 from gateway.services.stock import receive_stock
-from tests.e2e.mock_edi import MockEdiProcess
-from tests.e2e.test_mock_edi_buyer import (
+from tests.e2e.buyer_helpers import (
     BUYER,
     LINES,
-    PLENTY,
-    SHORT_STOCK,
     SUPPLIER,
+    add_supplier,
+    disagreements,
     first,
+    partner_yaml,
+    purchase,
     segments,
+    supplier_settings,
     write_catalog,
 )
+from tests.e2e.mock_edi import MockEdiProcess
+from tests.e2e.test_mock_edi_buyer import PLENTY, SHORT_STOCK
 
 pytestmark = pytest.mark.peer
 
@@ -59,15 +62,8 @@ FREIGHT = Decimal("12.50")
 def write_partner(directory: Path) -> None:
     directory.mkdir(parents=True)
     (directory / "mockedi.yaml").write_text(
-        f"""\
-id: {BUYER}
-name: Mock EDI Supply Co
-identities:
-  x12:
-    isa_qualifier: ZZ
-    isa_id: {BUYER}
-    gs_id: {BUYER}
-    version: "004010"
+        partner_yaml()
+        + f"""\
 documents:
   functional_ack: true
   ta1: never
@@ -112,19 +108,7 @@ class Supplier:
 
 
 def open_supplier(workdir: Path, stock: dict[str, int]) -> Supplier:
-    data_dir = workdir / "data"
-    data_dir.mkdir(parents=True)
-    settings = Settings(
-        environment="test",
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
-        partners_dir=workdir / "partners",
-        catalog_dir=workdir / "catalog",
-        outbox_dir=workdir / "outbox",
-        isa_qualifier="ZZ",
-        isa_id=SUPPLIER,
-        gs_id=SUPPLIER,
-    )
+    settings = supplier_settings(workdir)
     write_partner(settings.partners_dir)
     write_catalog(settings.catalog_dir, stock)
     init_database(settings)
@@ -132,24 +116,8 @@ def open_supplier(workdir: Path, stock: dict[str, int]) -> Supplier:
 
 
 def place_order(mock: MockEdiProcess, po: str) -> bytes:
-    mock.client.expect(
-        "POST",
-        "/_mock/partners",
-        {"id": SUPPLIER, "name": "Ordergate Supply", "role": "supplier", "test": 0},
-        status=201,
-    )
-    mock.client.expect(
-        "POST",
-        "/_mock/purchase",
-        {
-            "partner": SUPPLIER,
-            "po_number": po,
-            "lines": [
-                {"sku": ln.sku, "quantity": str(ln.quantity), "uom": "EA", "price": ln.price} for ln in LINES
-            ],
-        },
-        status=201,
-    )
+    add_supplier(mock)
+    purchase(mock, po)
     return mock.wait_for_pickup(f"{SUPPLIER}-850-*.edi").read_bytes()
 
 
@@ -177,10 +145,6 @@ def received_findings(mock: MockEdiProcess, po: str) -> dict[str, list[tuple[boo
         if e["event"] == "received":
             out.setdefault(e["code"], []).append((e["accepted"], e["findings"]))
     return out
-
-
-def disagreements(mock: MockEdiProcess, po: str) -> list[dict[str, Any]]:
-    return mock.client.expect("GET", f"/_mock/disagreements?partner={SUPPLIER}&po={po}")
 
 
 def reconciliation(mock: MockEdiProcess, po: str) -> list[tuple[str, ...]]:

@@ -9,6 +9,7 @@ check-digit table and the UPC-A 036000241457.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from gateway.domain.shipping import (
 )
 from gateway.domain.sscc import InvalidSscc, gs1_check_digit, is_valid_sscc, make_sscc
 from gateway.errors import InputError, OverShipment
-from outbound.x12 import InMemoryControlNumbers, Party, X12Writer
+from outbound.x12 import InMemoryControlNumbers, Party, SetContent, WrittenInterchange, X12Writer
 from outbound.x12.invoice import build_810, envelope_810
 from outbound.x12.ship_notice import build_856, envelope_856
 from tests.unit.test_po_ack import po_line, purchase_order
@@ -195,7 +196,12 @@ def write_856(
         p.sscc = make_sscc(0, "0614141", next(serial))
     po = purchase_order(po_line("1", "30"), po_line("2", "10", ids=(("BP", "B-200"),)))
     content = build_856(s, so, po, ship_from=COL, hierarchy=hierarchy, hash_totals=hashed, written_at=NOW)
-    written = envelope_856(
+    return enveloped(envelope_856, content, version)
+
+
+def enveloped(envelope: Callable[..., WrittenInterchange], content: SetContent, version: str) -> bytes:
+    """``content`` in one interchange from ORDERGATE to ACMEBUYER (``envelope_856`` or ``envelope_810``)."""
+    return envelope(
         X12Writer(InMemoryControlNumbers(), clock=lambda: NOW),
         content,
         ours=Party("ZZ", "ORDERGATE"),
@@ -203,8 +209,15 @@ def write_856(
         our_gs="ORDERGATE",
         their_gs="ACMEBUYER",
         version=version,
+    ).data
+
+
+def write_810(version: str = "004010") -> bytes:
+    """The 810 for ``invoice()`` against a one-line purchase order, shipped from COL."""
+    content = build_810(
+        invoice(), purchase_order(po_line("1", "3")), remit_to="Ordergate Supply", ship_from=COL
     )
-    return written.data
+    return enveloped(envelope_810, content, version)
 
 
 def two_cartons(pallets: int = 0) -> tuple[Shipment, SalesOrder]:
@@ -348,16 +361,7 @@ def test_invoice_totals_to_the_cent() -> None:
 
 def test_810_carries_the_totals() -> None:
     inv = invoice()
-    content = build_810(inv, purchase_order(po_line("1", "3")), remit_to="Ordergate Supply", ship_from=COL)
-    data = envelope_810(
-        X12Writer(InMemoryControlNumbers(), clock=lambda: NOW),
-        content,
-        ours=Party("ZZ", "ORDERGATE"),
-        theirs=Party("ZZ", "ACMEBUYER"),
-        our_gs="ORDERGATE",
-        their_gs="ACMEBUYER",
-        version="004010",
-    ).data
+    data = write_810()
     segs = segments(data)
     get = lambda tag: [x[1:] for x in segs if x[0] == tag]  # noqa: E731
     assert get("BIG") == [["20260303", "INV0000042", "20260227", "4500001234", "", "", "DI", "00"]]
