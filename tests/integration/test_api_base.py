@@ -63,3 +63,23 @@ def test_bearer_tokens(client: TestClient) -> None:
 def test_gateway_errors_answer_with_their_status(client: TestClient) -> None:
     r = client.get("/probe/missing")
     assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "no order 42"}
+
+
+def test_no_two_routers_answer_the_same_method_and_path() -> None:
+    """Each mounted router module owns its paths: a second registration would be silently shadowed."""
+    import importlib
+
+    from gateway.entrypoints.api.app import ROUTERS
+
+    seen: dict[tuple[str, str], str] = {}
+    clashes: list[str] = []
+    for name in ROUTERS:
+        router = importlib.import_module(name).router
+        for route in router.routes:
+            for method in getattr(route, "methods", None) or ():
+                key = (method, route.path)
+                if key in seen and method != "HEAD":
+                    clashes.append(f"{method} {route.path}: {seen[key]} and {name}")
+                seen.setdefault(key, name)
+    assert clashes == []
+    assert ("POST", "/api/shipments") in seen and ("GET", "/api/orders/{purchase_order_id}/ledger") in seen
