@@ -28,9 +28,9 @@ from gateway.domain.orders import OrderStatus
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import GatewayError
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.x12_route import x12_route
 from outbound.x12.change_ack import envelope_865
-from outbound.x12.writer import Party, X12Writer
-from parsers.x12.structure import Separators
+from outbound.x12.writer import X12Writer
 
 WAITING = ("parsed", "held")
 DONE = ("applied", "refused")
@@ -180,29 +180,17 @@ def _write_865(
     change_id: int,
     test: bool,
 ) -> int | None:
-    x12 = partner.x12
-    assert x12 is not None
-    theirs = Party(x12.isa_qualifier, x12.isa_id)
+    route = x12_route(ctx, partner)
+    assert route is not None
     block = uow.control_numbers.block()
-    block.reserve(theirs.key)
+    block.reserve(route.theirs.key)
     written = envelope_865(
         X12Writer(block, clock=ctx.clock),
         result,
         change,
-        ours=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
-        theirs=theirs,
-        our_gs=ctx.identity.gs_id,
-        their_gs=x12.gs_id,
-        version=x12.version,
         today=ctx.clock().date(),
         po=po,
-        separators=Separators(
-            element=x12.element_separator,
-            component=x12.component_separator,
-            segment=x12.segment_terminator,
-            repetition=x12.repetition_separator,
-        ),
-        usage="T" if test or change.source.test else "P",
+        **route.envelope_args(test=test or change.source.test),
         sales_order_number=f"SO{sales_order_id}",
     )
     group = written.groups[0]

@@ -19,10 +19,10 @@ from gateway.domain.orders import OrderStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import ChannelError, GatewayError
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.x12_route import x12_route
 from gateway.services.xml_answers import XML_DOC_TYPES, answer_type, write_xml_answer
 from outbound.x12.documents import envelope_855
 from outbound.x12.writer import Party, X12Writer
-from parsers.x12.structure import Separators
 
 ANSWERED = (OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.TEST)
 
@@ -40,27 +40,15 @@ def write_855(
     """Write and store the 855 answering ``order`` with numbers from ``block`` (a
     ``ControlNumberBlock`` whose ``flush`` the caller runs before committing); the outbound
     id, or None when one is stored for the purchase order already (nothing spent then)."""
-    x12 = partner.x12
-    assert x12 is not None
-    theirs = Party(x12.isa_qualifier, x12.isa_id)
+    route = x12_route(ctx, partner)
+    assert route is not None
     mark = block.mark()
     written = envelope_855(
         X12Writer(block, clock=ctx.clock),
         order,
         po,
-        ours=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
-        theirs=theirs,
-        our_gs=ctx.identity.gs_id,
-        their_gs=x12.gs_id,
-        version=x12.version,
         today=ctx.clock().date(),
-        separators=Separators(
-            element=x12.element_separator,
-            component=x12.component_separator,
-            segment=x12.segment_terminator,
-            repetition=x12.repetition_separator,
-        ),
-        usage="T" if order.status is OrderStatus.TEST or po.source.test else "P",
+        **route.envelope_args(test=order.status is OrderStatus.TEST or po.source.test),
         exceptions_only=partner.documents.po_ack_detail == "exceptions_only",
         sales_order_number=f"SO{sales_order_id}",
     )

@@ -1,13 +1,11 @@
 """Fulfilment helpers shared by shipping, invoicing and stock receipts; the pick list.
 
 ``pick_list(ctx, warehouse)`` is what is allocated and not shipped yet, by
-warehouse and SKU.  ``x12_route`` gathers how we write to a partner (parties,
-functional ids, version, separators), as ``emit.write_855`` does for the 855.
+warehouse and SKU.  How we write to a partner in X12 is ``gateway.services.x12_route``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,52 +14,7 @@ from gateway.domain.partners import PartnerProfile
 from gateway.domain.shipping import PickLine, pick_lines
 from gateway.errors import NotFound
 from gateway.services.ports import Context, UnitOfWork
-from outbound.x12.writer import Party, X12Writer
-from parsers.x12.structure import Separators
-
-
-@dataclass(frozen=True, slots=True)
-class X12Route:
-    ours: Party
-    theirs: Party
-    our_gs: str
-    their_gs: str
-    version: str
-    separators: Separators
-    ack_requested: bool
-
-    def envelope_args(self, *, test: bool = False) -> dict[str, Any]:
-        """The keyword arguments of the ``envelope_*`` functions; ``test`` writes ISA15 = T."""
-        return {
-            "usage": "T" if test else "P",
-            "ours": self.ours,
-            "theirs": self.theirs,
-            "our_gs": self.our_gs,
-            "their_gs": self.their_gs,
-            "version": self.version,
-            "separators": self.separators,
-            "ack_requested": self.ack_requested,
-        }
-
-
-def x12_route(ctx: Context, partner: PartnerProfile) -> X12Route | None:
-    x12 = partner.x12
-    if x12 is None:
-        return None
-    return X12Route(
-        ours=Party(ctx.identity.isa_qualifier, ctx.identity.isa_id),
-        theirs=Party(x12.isa_qualifier, x12.isa_id),
-        our_gs=ctx.identity.gs_id,
-        their_gs=x12.gs_id,
-        version=x12.version,
-        separators=Separators(
-            element=x12.element_separator,
-            component=x12.component_separator,
-            segment=x12.segment_terminator,
-            repetition=x12.repetition_separator,
-        ),
-        ack_requested=x12.ack_requested,
-    )
+from outbound.x12.writer import X12Writer
 
 
 def writer_for(ctx: Context, block: Any) -> X12Writer:

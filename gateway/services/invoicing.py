@@ -20,8 +20,9 @@ from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import InputError
-from gateway.services.fulfilment import load_order, store_x12, writer_for, x12_route
+from gateway.services.fulfilment import load_order, store_x12, writer_for
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.x12_route import x12_route
 from outbound.x12.invoice import build_810, envelope_810
 
 INVOICE_SEQUENCE = "invoice"

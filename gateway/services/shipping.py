@@ -36,9 +36,10 @@ from gateway.domain.shipping import (
 )
 from gateway.domain.sscc import make_sscc
 from gateway.errors import InputError, StorageConflict
-from gateway.services.fulfilment import load_order, store_x12, writer_for, x12_route
+from gateway.services.fulfilment import load_order, store_x12, writer_for
 from gateway.services.invoicing import InvoiceResult, write_invoice
 from gateway.services.ports import Context
+from gateway.services.x12_route import x12_route
 from outbound.x12.ship_notice import build_856, envelope_856
 
 SSCC_SEQUENCE = "sscc"

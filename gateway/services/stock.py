@@ -22,8 +22,9 @@ from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import AckType, Allocation, LineStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.errors import InputError
-from gateway.services.fulfilment import store_x12, writer_for, x12_route
+from gateway.services.fulfilment import store_x12, writer_for
 from gateway.services.ports import Context, UnitOfWork
+from gateway.services.x12_route import x12_route
 from outbound.x12.documents import envelope_855
 from outbound.x12.po_ack import PURPOSE_REPLACE
 

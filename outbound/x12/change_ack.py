@@ -130,6 +130,7 @@ def envelope_865(
     usage: str = "P",
     sales_order_number: str | None = None,
     implementation_ref: str | None = None,
+    ack_requested: bool = False,
 ) -> WrittenInterchange:
     """The 865 as one interchange holding one CA group from ``ours`` to ``theirs`` (GS08 ``version``)."""
     require_st03_version(version, implementation_ref)
@@ -152,4 +153,5 @@ def envelope_865(
         version=version,
         separators=separators,
         usage=usage,
+        ack_requested=ack_requested,
     )
