@@ -83,7 +83,7 @@ def test_transient_fault_is_retried_with_backoff_then_done(rmq: Settings, tmp_pa
 
 
 def test_step_that_always_fails_is_dead_lettered(rmq: Settings, tmp_path: Path) -> None:
-    ids = ingest(rmq, ["850-4010-acme.x12"])
+    ingest(rmq, ["850-4010-acme.x12"])
 
     def dead_delivers() -> list[object]:
         runtime = build(rmq)
