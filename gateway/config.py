@@ -38,8 +38,9 @@ class Settings(BaseSettings):
     # put before the queue's name ("ordergate"): deployments sharing one RabbitMQ vhost keep apart by it
     # (RabbitMQ has no namespace of keys like Redis); applied on Redis too
     queue_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]*$")
-    # workers starting within this many seconds of another's start-up sweep skip their own
-    startup_sweep_seconds: int = Field(default=60, ge=0)
+    # workers starting within this many seconds of another's start-up sweep skip their own (0: each sweeps);
+    # a worker restarted that soon after a crash counts on the broker giving its messages back
+    startup_sweep_seconds: int = Field(default=30, ge=0)
     # a step failing with a transient fault is retried with exponential back-off, then dead-lettered
     step_max_retries: int = 5
     step_min_backoff_ms: int = 500

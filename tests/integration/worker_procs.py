@@ -143,6 +143,7 @@ def worker_settings(db_url: str, redis_url: str, tmp_path: Path, namespace: str 
         redis_namespace=namespace or f"og-{uuid.uuid4().hex[:8]}",
         step_min_backoff_ms=100,
         step_max_backoff_ms=2000,
+        startup_sweep_seconds=0,  # each worker sweeps: the crash tests count on the successor's sweep
     )
 
 
