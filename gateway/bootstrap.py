@@ -3,8 +3,8 @@
 ``build(settings)`` returns a ``Runtime``: the services' ``Context`` wired to a
 SQLAlchemy unit of work on ``settings.db_url`` and, by default, an in-process
 dispatcher that runs the pipeline steps in order when drained.  With
-``dispatch="dramatiq"`` the steps are sent to dramatiq actors instead (Redis
-when ``REDIS_URL`` is set).
+``dispatch="dramatiq"`` the steps are sent to dramatiq actors instead (RabbitMQ
+when ``AMQP_URL`` is set, Redis when ``REDIS_URL`` is).
 """
 
 from __future__ import annotations
@@ -303,16 +303,15 @@ def build(settings: Settings, *, dispatch: Literal["inline", "dramatiq"] = "inli
 def build_queued(
     settings: Settings, broker: Any = None, *, metrics: Any = None, faults: Any = None
 ) -> tuple[Runtime, Any]:
-    """A runtime whose steps go through dramatiq actors on ``broker`` (Redis by ``settings.redis_url``).
+    """A runtime whose steps go through dramatiq actors on ``broker`` (by default the one the
+    settings name: RabbitMQ by ``amqp_url``, Redis by ``redis_url``).
 
     ``metrics`` (``StepMetrics``) times the steps this process runs; ``faults`` (test-only
     ``Faults``) makes it kill itself at a named point."""
     from gateway.entrypoints.workers.dispatch import bind_queue, make_broker
 
     runtime = build(settings, dispatch="dramatiq")
-    broker = (
-        broker if broker is not None else make_broker(settings.redis_url, namespace=settings.redis_namespace)
-    )
+    broker = broker if broker is not None else make_broker(settings)
     bind_queue(runtime, broker, metrics=metrics, faults=faults)
     return runtime, broker
 

@@ -1,7 +1,11 @@
 """Settings, read from the environment (prefix ``ORDERGATE_``) when first asked for.
 
-``DATABASE_URL`` and ``REDIS_URL`` are read without the prefix too, as most
-deployments name them.  Nothing is read at import time.
+``DATABASE_URL``, ``REDIS_URL`` and ``AMQP_URL`` are read without the prefix
+too, as most deployments name them.  Nothing is read at import time.
+
+The pipeline steps go to a broker when one is set: RabbitMQ by ``AMQP_URL``,
+else Redis by ``REDIS_URL``; when both are set RabbitMQ wins (and the worker
+says so in its log).  With neither, steps run in-process.
 """
 
 from __future__ import annotations
@@ -28,6 +32,15 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ORDERGATE_REDIS_URL", "REDIS_URL")
     )
     redis_namespace: str = "ordergate"  # prefix of the queue's keys in Redis
+    amqp_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ORDERGATE_AMQP_URL", "AMQP_URL")
+    )
+    # put before the queue's name ("ordergate"): deployments sharing one RabbitMQ vhost keep apart by it
+    # (RabbitMQ has no namespace of keys like Redis); applied on Redis too
+    queue_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]*$")
+    # workers starting within this many seconds of another's start-up sweep skip their own (0: each sweeps);
+    # a worker restarted that soon after a crash counts on the broker giving its messages back
+    startup_sweep_seconds: int = Field(default=30, ge=0)
     # a step failing with a transient fault is retried with exponential back-off, then dead-lettered
     step_max_retries: int = 5
     step_min_backoff_ms: int = 500
@@ -97,6 +110,22 @@ class Settings(BaseSettings):
         if self.secure_cookies is not None:
             return self.secure_cookies
         return self.environment == "production"
+
+    @property
+    def broker(self) -> Literal["rabbitmq", "redis"] | None:
+        """Where the pipeline steps are queued: RabbitMQ wins when both URLs are set; None runs them here."""
+        if self.amqp_url:
+            return "rabbitmq"
+        return "redis" if self.redis_url else None
+
+    @property
+    def queued(self) -> bool:
+        """Steps go to a broker and ``ordergate worker`` processes run them."""
+        return self.broker is not None
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.queue_prefix}ordergate"
 
     @property
     def db_url(self) -> str:

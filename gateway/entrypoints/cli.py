@@ -105,7 +105,7 @@ def _ingest(
     from gateway.services.receive import receive
     from gateway.services.reports import document_view
 
-    runtime = build_queued(settings)[0] if settings.redis_url else build(settings)
+    runtime = build_queued(settings)[0] if settings.queued else build(settings)
     ids: list[int] = []
     failed = 0
     show_progress = len(files) > 10 and sys.stderr.isatty()
@@ -136,8 +136,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     settings = ready(args)
     views, failed = _ingest(settings, [Path(f) for f in args.files], partner_id=args.partner)
     _print_documents(views)
-    if settings.redis_url:
-        print(f"\n{len(views)} documents archived and queued on Redis; `ordergate worker` processes them")
+    if settings.queued:
+        where = "RabbitMQ" if settings.broker == "rabbitmq" else "Redis"
+        print(f"\n{len(views)} documents archived and queued on {where}; `ordergate worker` processes them")
     return 1 if failed or any(v.status == "rejected" for v in views) else 0
 
 

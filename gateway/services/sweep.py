@@ -10,7 +10,8 @@ find work that is not finished and send its step again:
 - a purchase-order change not answered yet (parsed or held) → ``apply_change``;
 - outbound documents still ``pending`` → ``deliver`` (a document's together).
 
-Run it when a worker starts and from time to time; running it while the steps
+Run it when a worker starts and from time to time (``sweep_once``: many workers
+starting together sweep once between them); running it while the steps
 it sends are still in flight is safe (they find their earlier work and create
 nothing twice).  It looks at the ``limit`` most recent documents and at every
 pending outbound document.  ``process_document`` uses ``unfinished_steps`` to
@@ -19,11 +20,16 @@ resume a document it has already processed (a replayed or resent document).
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import OrderStatus
 from gateway.services.ports import Context, UnitOfWork
 from gateway.services.xml_answers import XML_DOC_TYPES, answer_type
 
+# the start-up sweep's row in the poll schedule (partner "*" is no partner's: see ``polling.SHARED``)
+SWEEP_LEASE = ("*", "startup-sweep")
 ANSWERED = (OrderStatus.CONFIRMED.value, OrderStatus.REJECTED.value, OrderStatus.TEST.value)
 
 
@@ -75,3 +81,32 @@ def sweep(ctx: Context, *, limit: int = 1000) -> int:
     for step, ids in sends:
         ctx.dispatcher.send(step, *ids)
     return len(sends)
+
+
+def sweep_once(ctx: Context, *, every: timedelta, limit: int = 1000) -> int | None:
+    """The start-up sweep of a worker among many: sweep unless another swept less than ``every`` ago.
+
+    N workers starting together would otherwise queue every unfinished step N times (harmless,
+    the steps being idempotent, but N times the work).  The first takes the lease on the
+    ``SWEEP_LEASE`` row of the poll schedule and keeps it for ``every`` after its sweep began, so
+    the others find it held and skip; how many steps were sent, None when skipped.  A sweep that
+    fails gives the lease back, so the next worker to start tries again."""
+    partner_id, channel = SWEEP_LEASE
+    holder = uuid.uuid4().hex
+    at = ctx.clock()
+    with ctx.uow() as uow:
+        claimed = uow.polls.claim(partner_id, channel, holder, at, every)
+        uow.commit()
+    if not claimed:
+        return None
+    try:
+        count = sweep(ctx, limit=limit)
+    except BaseException:
+        with ctx.uow() as uow:
+            uow.polls.release(partner_id, channel, holder, ctx.clock(), 0, "the sweep failed")
+            uow.commit()
+        raise
+    with ctx.uow() as uow:
+        uow.polls.ran(partner_id, channel, holder, at, count)
+        uow.commit()
+    return count

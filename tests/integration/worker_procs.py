@@ -6,6 +6,9 @@ schema of our own, ``ordergate worker`` subprocesses, and waiting for the work t
 - ``postgres_url()``: a fresh schema on the shared server (the conftest's), dropped afterwards.
 - ``Workers``: starts ``python -m gateway.entrypoints.cli worker`` with the test's settings in
   the environment (and ``ORDERGATE_FAULT`` when asked), stops what it started.
+- RabbitMQ: the shared server at ``ORDERGATE_TEST_AMQP_URL`` (default guest on 127.0.0.1:5672,
+  vhost ``/``); ``rabbitmq_queue`` gives a test a queue prefix of its own and deletes the queues
+  afterwards, and skips the test with the reason when the server cannot be reached.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +143,27 @@ def worker_settings(db_url: str, redis_url: str, tmp_path: Path, namespace: str 
         redis_namespace=namespace or f"og-{uuid.uuid4().hex[:8]}",
         step_min_backoff_ms=100,
         step_max_backoff_ms=2000,
+        startup_sweep_seconds=0,  # each worker sweeps: the crash tests count on the successor's sweep
     )
 
 
 def environment(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_") and k != "REDIS_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ORDERGATE_") and k not in ("REDIS_URL", "AMQP_URL")
+    }
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    if settings.amqp_url:
+        env["AMQP_URL"] = settings.amqp_url
     env.update(
         {
             "ORDERGATE_DATABASE_URL": str(settings.database_url),
-            "REDIS_URL": str(settings.redis_url),
             "ORDERGATE_REDIS_NAMESPACE": settings.redis_namespace,
+            "ORDERGATE_QUEUE_PREFIX": settings.queue_prefix,
+            "ORDERGATE_STARTUP_SWEEP_SECONDS": str(settings.startup_sweep_seconds),
+            "ORDERGATE_STEP_MAX_RETRIES": str(settings.step_max_retries),
             "ORDERGATE_DATA_DIR": str(settings.data_dir),
             "ORDERGATE_OUTBOX_DIR": str(settings.outbox),
             "ORDERGATE_STEP_MIN_BACKOFF_MS": str(settings.step_min_backoff_ms),
@@ -194,6 +209,14 @@ class Workers:
                 time.sleep(0.1)
         finally:
             client.close()
+
+    def wait_consuming(self, count: int, timeout: float = 60) -> None:
+        """Until ``count`` workers consume the settings' queue on RabbitMQ."""
+        deadline = time.monotonic() + timeout
+        while rabbitmq_counts(str(self.settings.amqp_url), self.settings.queue_name)["consumers"] < count:
+            assert time.monotonic() < deadline, "the workers did not start"
+            assert all(p.poll() is None for p in self.procs), "a worker died at start"
+            time.sleep(0.1)
 
     def log(self, index: int) -> str:
         return (self.logdir / f"worker-{index}.log").read_text(errors="replace")
@@ -252,3 +275,79 @@ def wait_for(check: Callable[[], Any], timeout: float, *, interval: float = 0.3)
             if time.monotonic() > deadline:
                 raise
             time.sleep(interval)
+
+
+AMQP_URL = os.environ.get("ORDERGATE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+@cache
+def rabbitmq_unreachable() -> str | None:
+    """Why the RabbitMQ server cannot be used (None when it can)."""
+    import pika
+
+    params = pika.URLParameters(AMQP_URL)
+    params.socket_timeout = 3
+    try:
+        pika.BlockingConnection(params).close()
+        return None
+    except Exception as exc:
+        return f"RabbitMQ at {params.host}:{params.port} is unreachable: {type(exc).__name__} {exc}"
+
+
+def rabbitmq_counts(url: str, queue: str) -> dict[str, int]:
+    """Ready messages on ``queue``, its delay queue and dead-letter queue, and the queue's consumers
+    (0 for a queue not declared yet)."""
+    import pika
+    import pika.exceptions
+
+    counts = {"waiting": 0, "delayed": 0, "dead": 0, "consumers": 0}
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        for key, name in (("waiting", queue), ("delayed", f"{queue}.DQ"), ("dead", f"{queue}.XQ")):
+            channel = connection.channel()
+            try:
+                method = channel.queue_declare(name, passive=True).method
+            except pika.exceptions.ChannelClosedByBroker:
+                continue
+            counts[key] = int(method.message_count)
+            if key == "waiting":
+                counts["consumers"] = int(method.consumer_count)
+            channel.close()
+    finally:
+        connection.close()
+    return counts
+
+
+def delete_queues(url: str, queue: str) -> None:
+    """Delete ``queue`` and dramatiq's delay and dead-letter queues beside it."""
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+            channel.queue_delete(name)
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def rabbitmq_queue() -> Iterator[tuple[str, str]]:
+    """(the server's URL, a queue prefix of this test's own); its queues are deleted afterwards."""
+    reason = rabbitmq_unreachable()
+    if reason:
+        pytest.skip(reason)
+    prefix = f"og-test-{uuid.uuid4().hex[:8]}."
+    try:
+        yield AMQP_URL, prefix
+    finally:
+        delete_queues(AMQP_URL, f"{prefix}ordergate")
+
+
+def rabbitmq_worker_settings(
+    db_url: str, amqp_url: str, prefix: str, tmp_path: Path, **more: Any
+) -> Settings:
+    """Worker settings on RabbitMQ: the test's queue prefix, short back-offs."""
+    base = worker_settings(db_url, "", tmp_path).model_dump()
+    base.update(redis_url=None, amqp_url=amqp_url, queue_prefix=prefix, **more)
+    return Settings(**base)

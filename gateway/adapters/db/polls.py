@@ -2,7 +2,9 @@
 
 A poll claims its (partner, channel) row with a lease before it touches the
 remote side, so two workers never poll the same inbox at once; a worker that
-dies leaves a lease that expires.
+dies leaves a lease that expires.  The workers' start-up sweep takes a row of
+its own the same way (``gateway.services.sweep.sweep_once``) and keeps the lease
+for its interval.
 """
 
 from __future__ import annotations
@@ -46,6 +48,15 @@ class PollRepository:
             update(polls)
             .where(polls.c.partner_id == partner_id, polls.c.channel == channel, polls.c.holder == holder)
             .values(holder=None, lease_until=None, last_polled_at=at, last_count=count, last_error=error)
+        )
+
+    def ran(self, partner_id: str, channel: str, holder: str, at: datetime, count: int) -> None:
+        """Record a run that keeps its lease until it expires (a task done once per lease, such as the
+        workers' start-up sweep): others asking within the lease are refused."""
+        self._c.execute(
+            update(polls)
+            .where(polls.c.partner_id == partner_id, polls.c.channel == channel, polls.c.holder == holder)
+            .values(last_polled_at=at, last_count=count, last_error=None)
         )
 
     def last_polled(self) -> dict[tuple[str, str], datetime | None]:

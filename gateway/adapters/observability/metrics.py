@@ -8,10 +8,14 @@
   ``ordergate_documents_failed_total`` (``rejected`` or ``failed``) and the
   gauge ``ordergate_documents{channel,partner,status}``.  ``partner`` is empty
   while a document's sender is not known yet.
-- The queue comes from Redis at scrape time (``QueueCollector``):
-  ``ordergate_queue_messages{queue,state}`` with ``waiting`` (not yet taken by a
-  worker), ``unacked`` (waiting or being run) and ``delayed`` (retries and
-  deferred steps waiting for their time).
+- The queue comes from the broker at scrape time:
+  ``ordergate_queue_messages{queue,state}``.  From Redis (``QueueCollector``)
+  with ``waiting`` (not yet taken by a worker), ``unacked`` (waiting or being
+  run) and ``delayed`` (retries and deferred steps waiting for their time).
+  From RabbitMQ (``RabbitmqQueueCollector``, a passive declare of each queue)
+  with ``waiting`` (ready on the queue), ``delayed`` (ready on the delay queue:
+  the ones a worker already holds until their time are not counted, RabbitMQ
+  does not tell) and ``dead`` (on dramatiq's dead-letter queue).
 - Steps are timed in the worker that runs them (``StepMetrics``):
   ``ordergate_step_seconds{step,outcome}`` (histogram) and
   ``ordergate_steps_total{step,outcome}``, outcome ``ok``, ``retry`` or ``dead``.
@@ -103,6 +107,54 @@ class QueueCollector(Collector):
         yield family
 
 
+class RabbitmqQueueCollector(Collector):
+    """The dramatiq queues' depth in RabbitMQ: ready messages on each queue, its ``.DQ`` and ``.XQ``.
+
+    A connection per scrape: pika's connections are not shared between threads, and a scrape
+    every few seconds costs little.  A queue not declared yet counts 0."""
+
+    def __init__(self, url: str, queues: Iterable[str], *, timeout: float = 2.0) -> None:
+        self.url = url
+        self.queues = tuple(queues)
+        self.timeout = timeout
+
+    def describe(self) -> Iterable[Any]:
+        return []
+
+    def collect(self) -> Iterator[Any]:
+        import pika
+
+        family = GaugeMetricFamily(
+            "ordergate_queue_messages", "messages on the queue", labels=["queue", "state"]
+        )
+        params = pika.URLParameters(self.url)
+        params.socket_timeout = params.blocked_connection_timeout = self.timeout
+        connection = pika.BlockingConnection(params)
+        try:
+            for queue in self.queues:
+                for state, name in (("waiting", queue), ("delayed", f"{queue}.DQ"), ("dead", f"{queue}.XQ")):
+                    family.add_metric([queue, state], _ready(connection, name))
+        finally:
+            connection.close()
+        yield family
+
+
+def _ready(connection: Any, queue: str) -> int:
+    """Ready messages on ``queue`` by a passive declare (0 when there is no such queue)."""
+    import pika.exceptions
+
+    channel = connection.channel()
+    try:
+        return int(channel.queue_declare(queue, passive=True).method.message_count)
+    except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == 404:
+            return 0
+        raise
+    finally:
+        if channel.is_open:
+            channel.close()
+
+
 class StepMetrics:
     """Step latency and outcomes, recorded by the process that runs the steps."""
 
@@ -122,11 +174,19 @@ class StepMetrics:
 
 
 def registry_for(
-    engine: Engine, redis_client: Any = None, namespace: str = "", queues: Iterable[str] = ()
+    engine: Engine,
+    redis_client: Any = None,
+    namespace: str = "",
+    queues: Iterable[str] = (),
+    *,
+    amqp_url: str | None = None,
 ) -> CollectorRegistry:
-    """A registry with the document counts, and the queue depth when a Redis client is given."""
+    """A registry with the document counts, and the queue depth when a broker is given (RabbitMQ's
+    URL, or a Redis client)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DocumentCollector(engine))
-    if redis_client is not None:
+    if amqp_url:
+        registry.register(RabbitmqQueueCollector(amqp_url, queues))
+    elif redis_client is not None:
         registry.register(QueueCollector(redis_client, namespace, queues))
     return registry

@@ -12,7 +12,7 @@ from gateway.entrypoints.commands.common import data_options, ready
 def _runtime(settings: Any) -> Any:
     from gateway.bootstrap import build, build_queued
 
-    return build_queued(settings)[0] if settings.redis_url else build(settings)
+    return build_queued(settings)[0] if settings.queued else build(settings)
 
 
 def _shared(settings: Any) -> dict[str, int]:

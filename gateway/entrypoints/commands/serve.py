@@ -16,8 +16,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = ready(args)
     _first_admin(settings)
-    # with Redis the pipeline steps (of AS2 receipts, say) go to the workers; else they run here
-    app = create_app(settings, build_queued(settings)[0] if settings.redis_url else None)
+    # with a broker (RabbitMQ or Redis) the pipeline steps (of AS2 receipts, say) go to the workers;
+    # else they run here
+    app = create_app(settings, build_queued(settings)[0] if settings.queued else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

@@ -1,4 +1,10 @@
-"""``ordergate worker``, ``ordergate sweep`` and ``ordergate dead-letters``: running the queue."""
+"""``ordergate worker``, ``ordergate sweep`` and ``ordergate dead-letters``: running the queue.
+
+The queue is RabbitMQ's when ``AMQP_URL`` is set, else Redis's by ``REDIS_URL``
+(``Settings.broker``).  A worker sweeps at start (re-queues what a crash left
+unfinished) unless another swept less than ``startup_sweep_seconds`` ago;
+``ordergate sweep`` always sweeps.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,13 @@ STOP_TIMEOUT_MS = 30_000  # on SIGTERM: steps in progress get this long to finis
 def _runtime(settings: Any) -> Any:
     from gateway.bootstrap import build, build_queued
 
-    return build_queued(settings)[0] if settings.redis_url else build(settings)
+    return build_queued(settings)[0] if settings.queued else build(settings)
+
+
+def _where(settings: Any, done: int) -> str:
+    if settings.broker == "rabbitmq":
+        return "queued on RabbitMQ"
+    return "queued on Redis" if settings.broker == "redis" else f"run here ({done} steps)"
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -28,22 +40,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         done = runtime.drain()
     finally:
         runtime.engine.dispose()
-    where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
-    print(f"{queued} unfinished steps found and {where}")
+    print(f"{queued} unfinished steps found and {_where(settings, done)}")
     return 0
 
 
-def _keep_alive(broker: Any, stop: Any) -> None:
+def _keep_alive(broker: Any, queue: str, stop: Any) -> None:
     """Tell Redis this worker is alive while every thread is busy with a long step.
 
     dramatiq's Redis broker counts a worker alive by the commands it sends; one whose threads
     are all inside long steps fetches nothing, and after the heartbeat timeout (60 s) another
-    worker would re-queue the messages it is running.  Any command refreshes the heartbeat."""
-    from gateway.entrypoints.workers.actors import QUEUE
-
+    worker would re-queue the messages it is running.  Any command refreshes the heartbeat.
+    (RabbitMQ needs none: a message stays with the consumer's connection until it is acked.)"""
     while not stop.wait(HEARTBEAT_S):
         try:
-            broker.do_qsize(QUEUE)
+            broker.do_qsize(queue)
         except Exception:  # Redis away: the consumer reconnects; the next beat tries again
             continue
 
@@ -57,15 +67,14 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     from gateway.adapters.observability.logs import configure
     from gateway.bootstrap import build_queued
-    from gateway.entrypoints.workers.actors import QUEUE
     from gateway.entrypoints.workers.faults import Faults
 
     configure(args.log_format, args.log_level)
     log = logging.getLogger("ordergate.worker")
     settings = ready(args)
-    if not settings.redis_url:
+    if not settings.queued:
         print(
-            "ordergate: the worker needs REDIS_URL (the embedded default runs steps in-process)",
+            "ordergate: the worker needs AMQP_URL or REDIS_URL (the embedded default runs steps in-process)",
             file=sys.stderr,
         )
         return 2
@@ -79,31 +88,38 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         registry = CollectorRegistry(auto_describe=False)
         metrics = StepMetrics(registry)
     runtime, broker = build_queued(settings, metrics=metrics, faults=Faults.from_env())
+    queue = settings.queue_name
     if registry is not None:
         from prometheus_client import start_http_server
 
-        from gateway.adapters.observability.metrics import DocumentCollector, QueueCollector
+        from gateway.adapters.observability.metrics import (
+            DocumentCollector,
+            QueueCollector,
+            RabbitmqQueueCollector,
+        )
 
         registry.register(DocumentCollector(runtime.engine))
-        registry.register(QueueCollector(broker.client, settings.redis_namespace, [QUEUE]))
+        if settings.broker == "rabbitmq":
+            registry.register(RabbitmqQueueCollector(str(settings.amqp_url), [queue]))
+        else:
+            registry.register(QueueCollector(broker.client, settings.redis_namespace, [queue]))
         start_http_server(args.metrics_port, addr=args.metrics_host, registry=registry)
         log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
     if not args.no_sweep:
-        from gateway.services.sweep import sweep
-
-        queued = sweep(runtime.context)
-        if queued:
-            log.info("re-queued %d unfinished steps", queued)
-    worker = Worker(broker, worker_threads=args.threads, queues={QUEUE})
+        _startup_sweep(runtime, log)
+    worker = Worker(broker, worker_threads=args.threads, queues={queue})
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     worker.start()
-    threading.Thread(target=_keep_alive, args=(broker, stop), name="ordergate-heartbeat", daemon=True).start()
-    log.info("worker started with %d threads", args.threads)
+    if settings.broker == "redis":
+        threading.Thread(
+            target=_keep_alive, args=(broker, queue, stop), name="ordergate-heartbeat", daemon=True
+        ).start()
+    log.info("worker started with %d threads on %s (queue %s)", args.threads, settings.broker, queue)
     try:
         if args.burst:
-            broker.join(QUEUE, timeout=args.burst_timeout * 1000)
+            broker.join(queue, timeout=args.burst_timeout * 1000)
             worker.join()
         else:
             stop.wait()
@@ -111,6 +127,20 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         worker.stop(timeout=STOP_TIMEOUT_MS)
         runtime.engine.dispose()
     return 0
+
+
+def _startup_sweep(runtime: Any, log: Any) -> None:
+    """Re-queue what a crash left unfinished, once for all the workers starting within the interval."""
+    from datetime import timedelta
+
+    from gateway.services.sweep import sweep_once
+
+    every = runtime.settings.startup_sweep_seconds
+    queued = sweep_once(runtime.context, every=timedelta(seconds=every))
+    if queued is None:
+        log.info("start-up sweep skipped: another worker swept less than %d s ago", every)
+    else:
+        log.info("start-up sweep re-queued %d unfinished steps", queued, extra={"swept": queued})
 
 
 def _cmd_dead_letters(args: argparse.Namespace) -> int:
@@ -123,8 +153,7 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
         if args.retry is not None:
             step, ids = retry_dead_letter(runtime.context, args.retry)
             done = runtime.drain()
-            where = "queued on Redis" if settings.redis_url else f"run here ({done} steps)"
-            print(f"step {step} {', '.join(map(str, ids))} sent again and {where}")
+            print(f"step {step} {', '.join(map(str, ids))} sent again and {_where(settings, done)}")
             return 0
         with runtime.context.uow() as uow:
             rows = dead_letters(uow, include_retried=args.all)
@@ -154,11 +183,15 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("worker", help="run pipeline steps from the Redis queue (REDIS_URL)")
+    p = sub.add_parser("worker", help="run pipeline steps from the queue (AMQP_URL or REDIS_URL)")
     p.add_argument("--threads", type=int, default=4, help="worker threads in this process")
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     p.add_argument("--burst-timeout", type=int, default=600, help="seconds to wait for the queue to empty")
-    p.add_argument("--no-sweep", action="store_true", help="do not re-queue unfinished steps at start")
+    p.add_argument(
+        "--no-sweep",
+        action="store_true",
+        help="do not re-queue unfinished steps at start (by default one worker does, per interval)",
+    )
     p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
     p.add_argument("--metrics-host", default="127.0.0.1", help="address of the metrics server")
     p.add_argument("--log-format", choices=["text", "json"], default="text", help="log line format")

@@ -49,9 +49,15 @@ class RetryPolicy:
 
 
 def declare(
-    broker: Broker, run: Callable[[str, tuple[Any, ...]], object], policy: RetryPolicy | None = None
+    broker: Broker,
+    run: Callable[[str, tuple[Any, ...]], object],
+    policy: RetryPolicy | None = None,
+    *,
+    queue: str = QUEUE,
 ) -> dict[str, dramatiq.Actor[Any, Any]]:
-    """Actors for every pipeline step on ``broker``; ``run(step, args)`` executes a step."""
+    """Actors for every pipeline step on ``broker``, all on ``queue``; ``run(step, args)`` executes a step.
+
+    ``queue`` is ``QUEUE`` with the deployment's ``queue_prefix`` (``Settings.queue_name``)."""
     policy = policy or RetryPolicy()
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for name in STEP_NAMES:
@@ -63,7 +69,7 @@ def declare(
         actors[name] = dramatiq.actor(
             handler,
             actor_name=f"ordergate.{name}",
-            queue_name=QUEUE,
+            queue_name=queue,
             broker=broker,
             max_retries=policy.max_retries,
             min_backoff=policy.min_backoff_ms,

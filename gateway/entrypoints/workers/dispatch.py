@@ -1,4 +1,12 @@
-"""Dispatch through dramatiq: the broker is Redis when ``REDIS_URL`` is set, else dramatiq's stub broker.
+"""Dispatch through dramatiq: RabbitMQ by ``AMQP_URL``, Redis by ``REDIS_URL``, else dramatiq's stub broker.
+
+``make_broker(settings)`` chooses (RabbitMQ when both URLs are set, with a
+warning in the log).  On RabbitMQ the messages are persistent and every send
+waits for the server's confirm, so a step the database says was queued is on
+the queue; retries and deferred steps wait on dramatiq's delay queue
+(``<queue>.DQ``), and a message a dead worker held is delivered again when its
+connection drops.  Deployments or test runs sharing one vhost keep apart by
+``queue_prefix``.
 
 ``bind_queue(runtime, broker)`` declares the step actors on the broker and wires
 what the workers need around them: the ``StepRunner`` (ordering, logging
@@ -8,24 +16,36 @@ and dramatiq's ``CurrentMessage`` (to read a message's own options).
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.broker import Broker
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage, Retries
 
 if TYPE_CHECKING:
     from gateway.adapters.observability.metrics import StepMetrics
     from gateway.bootstrap import Runtime
+    from gateway.config import Settings
     from gateway.entrypoints.workers.faults import Faults
 
+log = logging.getLogger("ordergate.worker")
 
-def make_broker(redis_url: str | None, *, namespace: str = "ordergate") -> Broker:
-    if redis_url:
-        return RedisBroker(url=redis_url, namespace=namespace)
+
+def make_broker(settings: Settings) -> Broker:
+    """The broker ``settings.broker`` names: RabbitMQ, Redis, or the stub broker when neither is set."""
+    if settings.broker == "rabbitmq":
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        if settings.redis_url:
+            log.warning("AMQP_URL and REDIS_URL are both set: the steps go to RabbitMQ (AMQP_URL)")
+        return RabbitmqBroker(url=settings.amqp_url, confirm_delivery=True)
+    if settings.broker == "redis":
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=settings.redis_url, namespace=settings.redis_namespace)
     return StubBroker()
 
 
@@ -91,7 +111,7 @@ def bind_queue(
     policy = RetryPolicy(
         settings.step_max_retries, settings.step_min_backoff_ms, settings.step_max_backoff_ms
     )
-    actors.update(declare(broker, runner, policy))
+    actors.update(declare(broker, runner, policy, queue=settings.queue_name))
     if faults is not None:
         faults.install()
     assert isinstance(runtime.dispatcher, DramatiqDispatcher)

@@ -104,8 +104,8 @@ def setup(app: FastAPI) -> None:
         settings.as2_id, settings.as2_key, settings.as2_certificate, settings.as2_mdn_url
     )
     app.state.as2_drainer = drainer = Drainer(app.state.runtime)
-    if isinstance(app.state.runtime.dispatcher, InlineDispatcher) and not settings.redis_url:
-        drainer.resume()  # embedded: this process is the only worker (with Redis, the workers sweep)
+    if isinstance(app.state.runtime.dispatcher, InlineDispatcher) and not settings.queued:
+        drainer.resume()  # embedded: this process is the only worker (with a broker, the workers sweep)
 
 
 def _find_partner(runtime: Runtime) -> Any:

@@ -1,4 +1,5 @@
-"""Liveness and readiness: ``/readyz`` checks the database, and Redis when ``REDIS_URL`` is set."""
+"""Liveness and readiness: ``/readyz`` checks the database, Redis when ``REDIS_URL`` is set and RabbitMQ
+when ``AMQP_URL`` is."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ def _redis_ok(url: str) -> str:
     return "ok"
 
 
+def _amqp_ok(url: str) -> str:
+    import pika
+
+    params = pika.URLParameters(url)
+    params.socket_timeout = REDIS_TIMEOUT_S
+    try:
+        pika.BlockingConnection(params).close()
+    except Exception as exc:  # any failure to connect means not ready
+        return type(exc).__name__
+    return "ok"
+
+
 @router.get("/readyz")
 def readyz(runtime: RuntimeDep, response: Response) -> dict[str, str]:
     checks: dict[str, str] = {}
@@ -44,6 +57,8 @@ def readyz(runtime: RuntimeDep, response: Response) -> dict[str, str]:
         checks["database"] = type(exc).__name__
     if runtime.settings.redis_url:
         checks["redis"] = _redis_ok(runtime.settings.redis_url)
+    if runtime.settings.amqp_url:
+        checks["rabbitmq"] = _amqp_ok(runtime.settings.amqp_url)
     ready = all(v == "ok" for v in checks.values())
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

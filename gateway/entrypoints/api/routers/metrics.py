@@ -1,8 +1,8 @@
 """``GET /metrics``: Prometheus text format (documents by channel, partner and status; the queue).
 
 The registry is built once per application in ``setup`` from the app's runtime:
-the document counts come from the database and, when ``REDIS_URL`` is set, the
-queue depth from Redis (see ``gateway.adapters.observability.metrics``).
+the document counts come from the database and the queue depth from the broker
+the settings name, RabbitMQ or Redis (see ``gateway.adapters.observability.metrics``).
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ router = APIRouter(tags=["metrics"])
 
 def setup(app: FastAPI) -> None:
     from gateway.adapters.observability.metrics import registry_for
-    from gateway.entrypoints.workers.actors import QUEUE
 
     runtime = app.state.runtime
     settings = runtime.settings
     client = None
-    if settings.redis_url:
+    if settings.broker == "redis":
         import redis
 
         client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
-    app.state.metrics_registry = registry_for(runtime.engine, client, settings.redis_namespace, [QUEUE])
+    amqp_url = settings.amqp_url if settings.broker == "rabbitmq" else None
+    app.state.metrics_registry = registry_for(
+        runtime.engine, client, settings.redis_namespace, [settings.queue_name], amqp_url=amqp_url
+    )
 
 
 @router.get("/metrics", include_in_schema=False)

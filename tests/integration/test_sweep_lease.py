@@ -1,0 +1,131 @@
+"""One start-up sweep for many workers (``gateway.services.sweep.sweep_once``).
+
+- On SQLite and PostgreSQL: the first sweep takes the lease and sends the
+  unfinished steps; another within the interval is refused and sends nothing;
+  once the interval has passed the next one sweeps again; ``sweep`` (the
+  explicit command's) always sweeps.  Two sweeps racing on two threads: one sweeps.
+- Two ``ordergate worker`` processes started together on RabbitMQ over archived
+  documents that were never queued: one sweeps and the other says it skipped,
+  and every document's ``process_document`` runs exactly once (each would run
+  twice if both had swept).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from gateway.bootstrap import build, init_database
+from gateway.config import SAMPLES, Settings
+from gateway.services.receive import receive
+from gateway.services.sweep import SWEEP_LEASE, sweep, sweep_once
+from tests.integration.pipeline_helpers import FIXED_NOW, open_pipeline, sample
+from tests.integration.test_faults_workers import check_all_done
+from tests.integration.worker_procs import (
+    postgres_url,
+    rabbitmq_counts,
+    rabbitmq_queue,
+    rabbitmq_worker_settings,
+    wait_for,
+    workers,
+)
+
+EVERY = timedelta(seconds=60)
+FILES = sorted(p.name for p in (SAMPLES / "x12").glob("850-*.x12"))
+
+
+def test_one_sweep_per_interval(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        p.receive(sample("850-4010-acme.x12"), message_id="a")
+        p.receive(sample("850-5010-bright.x12"), message_id="b")
+        queue = p.runtime.dispatcher.queue
+        queue.clear()  # archived, never queued: what a lost queue leaves behind
+        ctx = p.ctx
+
+        assert sweep_once(ctx, every=EVERY) == 2
+        assert [step for step, _ in queue] == ["process_document"] * 2
+        ctx.clock = lambda: FIXED_NOW + timedelta(seconds=59)
+        assert sweep_once(ctx, every=EVERY) is None  # another worker within the interval
+        assert len(queue) == 2
+        assert sweep(ctx) == 2  # ``ordergate sweep`` always sweeps
+        assert len(queue) == 4
+        ctx.clock = lambda: FIXED_NOW + timedelta(seconds=61)
+        assert sweep_once(ctx, every=EVERY) == 2  # the interval has passed
+        with p.uow() as uow:
+            (row,) = [r for r in uow.polls.list() if (r["partner_id"], r["channel"]) == SWEEP_LEASE]
+        assert row["last_count"] == 2
+        assert row["last_polled_at"] == FIXED_NOW + timedelta(seconds=61)
+
+
+def test_racing_sweeps_sweep_once(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        p.receive(sample("850-4010-acme.x12"), message_id="a")
+        p.runtime.dispatcher.queue.clear()
+        results: list[int | None] = []
+        start = threading.Barrier(2)
+
+        def race() -> None:
+            start.wait()
+            results.append(sweep_once(p.ctx, every=EVERY))
+
+        threads = [threading.Thread(target=race) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(results, key=lambda r: r is None) == [1, None]
+        assert len(p.runtime.dispatcher.queue) == 1
+
+
+def _step_runs(log: str, step: str) -> list[object]:
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    return [
+        line.get("document_id")
+        for line in lines
+        if line.get("step") == step and str(line.get("message", "")).startswith("step done")
+    ]
+
+
+def test_workers_started_together_sweep_once(tmp_path: Path) -> None:
+    with rabbitmq_queue() as (url, prefix), postgres_url() as db_url:
+        settings = rabbitmq_worker_settings(db_url, url, prefix, tmp_path, startup_sweep_seconds=300)
+        init_database(settings)
+        runtime = build(settings)  # steps sent here stay in this process: nothing reaches the queue
+        try:
+            ids = [
+                receive(runtime.context, (SAMPLES / "x12" / n).read_bytes(), channel="test", message_id=n)
+                for n in FILES
+            ]
+        finally:
+            runtime.engine.dispose()
+        with workers(settings, tmp_path / "logs") as w:
+            w.start("--log-format", "json")
+            w.start("--log-format", "json")
+            w.wait_consuming(2)
+
+            wait_for(lambda: check_all_done(settings, ids), timeout=120)
+            wait_for(lambda: _queue_empty(settings), timeout=30)
+            logs = [w.log(0), w.log(1)]
+        swept = [log for log in logs if "start-up sweep re-queued" in log]
+        skipped = [log for log in logs if "start-up sweep skipped" in log]
+        assert (len(swept), len(skipped)) == (1, 1), logs
+        # the one sweep found every document (a later duplicate would show as a second run above)
+        assert f"start-up sweep re-queued {len(ids)} unfinished steps" in swept[0]
+        # and every document was taken from the queue once: two sweeps would have run each twice
+        runs = _step_runs(logs[0], "process_document") + _step_runs(logs[1], "process_document")
+        assert sorted(runs) == sorted(ids)  # type: ignore[type-var]
+
+
+def _queue_empty(settings: Settings) -> None:
+    counts = rabbitmq_counts(str(settings.amqp_url), settings.queue_name)
+    assert counts["waiting"] == counts["delayed"] == 0, counts
+
+
+@pytest.fixture(autouse=True)
+def _no_broker_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AMQP_URL", "REDIS_URL", "ORDERGATE_AMQP_URL", "ORDERGATE_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
