@@ -145,6 +145,7 @@ class OrderContext:
     rule: str = ""
     test: bool = False
     final_status: OrderStatus | None = None  # set by a rule that stops the run
+    short_stock: bool = False  # the allocation found too little stock for some line
 
     @property
     def policy(self) -> OrderPolicy:
@@ -417,6 +418,7 @@ def allocate_stock(ctx: OrderContext) -> None:
         ctx.policy,
         pack_sizes={w.item.sku: w.item.pack_size for w in works if w.item},
     )
+    ctx.short_stock = result.short
     if ctx.test:
         for w in works:
             w.line.allocations = []

@@ -5,20 +5,25 @@ waiting, ``CHUNK_SIZE`` orders at a time; ``confirm_order(purchase_order_id)``
 confirms one order (the review queue, a retry).  Both run the same code, in two
 transactions per chunk:
 
-1. **Decide and allocate** (``confirm_batch``): the stock rows of the orders'
-   items are locked (row locks on PostgreSQL in (sku, warehouse) order, the
-   write lock on SQLite), the rules engine decides and allocates in memory, the
-   allocation deltas are written with a guard that refuses any oversell, and the
-   sales orders are stored with their lines and allocations; each order in a
-   SAVEPOINT, so one that fails is rolled back alone (and queued again on its own
-   as ``confirm_order``).  The commit releases the stock.
+1. **Decide and allocate** (``confirm_batch``): the rules that need no stock
+   run first; then the allocation, against the stock rows of the orders' items,
+   and the sales orders are stored with their lines and allocations; the
+   allocation deltas are written last, by a guarded UPDATE that refuses any
+   oversell.  The stock is first read without a lock (optimistic): the rows are
+   then locked only from that UPDATE to the commit, so workers confirming
+   orders for the same items overlap.  When the UPDATE would oversell, or when
+   some order found too little stock (a decision a stale read could get wrong),
+   the batch is rolled back and run again with the rows locked first (row locks
+   on PostgreSQL in (sku, warehouse) order, the write lock on SQLite), which
+   decides exactly against the stock as it is.  An order whose rules fail is
+   left out alone (and queued again on its own as ``confirm_order``).
 2. **Answer** (``answer_batch``): the 855 of every sales order that wants one
    is written under the partner's control-number counters and stored (a cXML or
    UBL order is answered in its own format instead:
    ``gateway.services.xml_answers``).  The commit releases the counters.
 
 So the stock of the items and a partner's counters are each held only for the
-part of the work that needs them, and two workers confirming the same partner's
+short part of the work that needs them, and two workers confirming the same partner's
 orders overlap instead of queueing.  A sales order whose answer is missing
 (the process died between the two commits, or the answer failed) is answered
 by ``emit_855``, which the step queues itself on failure and the sweep queues
@@ -39,7 +44,7 @@ from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import OrderStatus, SalesOrder
 from gateway.domain.partners import PartnerProfile
 from gateway.domain.rules import OrderContext, allocate_order, decide_order
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, Oversell
 from gateway.services.changes import release_held_changes
 from gateway.services.emit import write_855
 from gateway.services.ports import Context, UnitOfWork
@@ -80,7 +85,7 @@ def confirm_purchase_order(ctx: Context, purchase_order_id: int) -> int:
         stored = uow.purchase_orders.get(purchase_order_id)
         if stored is None or not isinstance(stored.document, PurchaseOrder):
             raise GatewayError(f"purchase order {purchase_order_id} does not exist", code="order.missing")
-        result = confirm_batch(ctx, uow, [stored], isolate=False)
+        result = locked_batch(ctx, uow, [stored], isolate=False)
         if purchase_order_id not in result.sales_orders:
             # confirmed by another worker while this one waited for the stock locks
             uow.rollback()
@@ -109,7 +114,7 @@ def confirm_document(ctx: Context, document_id: int) -> int:
                 uow.rollback()
                 break
             try:
-                result = confirm_batch(ctx, uow, chunk, isolate=True)
+                result = locked_batch(ctx, uow, chunk, isolate=True)
             except Exception:
                 # the batch's own writes failed (each order's were isolated): nothing of the
                 # chunk is kept; every order of it is confirmed alone, with its own retries
@@ -193,7 +198,13 @@ def answer_batch(ctx: Context, uow: UnitOfWork, made: list[Made]) -> list[int]:
     return outbound
 
 
-def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, isolate: bool) -> BatchResult:
+class StockMoved(Exception):
+    """An optimistic ``confirm_batch`` found the stock changed under it: roll back, run it locked."""
+
+
+def confirm_batch(
+    ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, isolate: bool, optimistic: bool = False
+) -> BatchResult:
     """Decide and allocate ``stored_orders`` (``StoredPurchaseOrder``s) in ``uow``'s transaction,
     without committing; their answers are ``answer_batch``'s, after the commit (``result.made``).
 
@@ -241,7 +252,8 @@ def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, is
             result.failed.append(stored.id)
             continue
         decided.append((stored, partner, skus, work))
-    levels = uow.catalog.lock_stock(sorted({sku for _, _, skus, _ in decided for sku in skus}))
+    wanted_skus = sorted({sku for _, _, skus, _ in decided for sku in skus})
+    levels = uow.catalog.stock(wanted_skus) if optimistic else uow.catalog.lock_stock(wanted_skus)
     # A worker confirming these same orders at once may have held these locks first: its
     # sales orders (and allocations) are visible now, so allocate nothing a second time.
     existing = uow.sales_orders.ids_by_purchase_order(s.id for s, _, _, _ in decided)
@@ -262,6 +274,8 @@ def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, is
                 raise
             result.failed.append(stored.id)
             continue
+        if optimistic and work.short_stock:
+            raise StockMoved(f"too little stock for purchase order {stored.id}: decided under the locks")
         taken = [
             (lv, lv.allocated - was) for lv, was in zip(mine, before, strict=True) if lv.allocated != was
         ]
@@ -299,12 +313,26 @@ def confirm_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, is
         for lv, start in zip(levels, initial, strict=True)
         if lv.allocated != start
     ]
-    if deltas:
-        uow.catalog.apply_allocations(deltas)
     uow.sales_orders.add_lines(made)
     uow.purchase_orders.set_statuses(statuses)
     uow.audit.record_many(audit)
+    if deltas:
+        try:
+            uow.catalog.apply_allocations(deltas)  # last: its row locks are held until the commit
+        except Oversell as exc:
+            if optimistic:
+                raise StockMoved(str(exc)) from exc
+            raise
     return result
+
+
+def locked_batch(ctx: Context, uow: UnitOfWork, stored_orders: list[Any], *, isolate: bool) -> BatchResult:
+    """``confirm_batch`` optimistic first, and again with the stock locked when the stock moved."""
+    try:
+        return confirm_batch(ctx, uow, stored_orders, isolate=isolate, optimistic=True)
+    except StockMoved:
+        uow.rollback()
+        return confirm_batch(ctx, uow, stored_orders, isolate=isolate, optimistic=False)
 
 
 def _resolve_skus(po: PurchaseOrder, resolver: ItemResolver, items: dict[str, Item]) -> list[str]:
