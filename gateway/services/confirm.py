@@ -169,10 +169,20 @@ def answer_batch(ctx: Context, uow: UnitOfWork, made: list[Made]) -> list[int]:
     here, after the stock has been released.  An answer stored already (a replay) is skipped
     and spends nothing."""
     block = uow.control_numbers.block()
-    for partner in {m.partner.id: m.partner for m in made if m.partner is not None}.values():
-        if _wants_855(partner):
-            assert partner.x12 is not None
-            block.reserve(Party(partner.x12.isa_qualifier, partner.x12.isa_id).key)
+    wanting: dict[str, int] = {}  # the partner's control-number key -> 855s to write
+    for m in made:
+        partner = m.partner
+        if (
+            partner is not None
+            and partner.x12 is not None
+            and m.order.status in ANSWERED
+            and _wants_855(partner)
+            and answer_type(partner, m.stored.document) is None
+        ):
+            key = Party(partner.x12.isa_qualifier, partner.x12.isa_id).key
+            wanting[key] = wanting.get(key, 0) + 1
+    for key, count in wanting.items():
+        block.reserve(key, count)
     outbound: list[int] = []
     audit: list[AuditRow] = []
     for m in made:
