@@ -48,6 +48,7 @@ ZERO = Decimal(0)
 class AllocationResult:
     ship_from: str | None = None  # the one warehouse everything comes from, when there is one
     outcomes: list[Outcome] = field(default_factory=list)
+    short: bool = False  # some line could not be filled from the stock given
 
     @property
     def review(self) -> bool:
@@ -227,7 +228,7 @@ def allocate(
     plans = _best_plan(lines, stock, ranked, steps, policy)
 
     action = policy.short_stock
-    result = AllocationResult()
+    result = AllocationResult(short=any(p.short > 0 for p in plans))
     if action is ShortStockAction.REVIEW:
         short = [p for p in plans if p.short > 0]
         for plan in short:

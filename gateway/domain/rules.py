@@ -145,6 +145,7 @@ class OrderContext:
     rule: str = ""
     test: bool = False
     final_status: OrderStatus | None = None  # set by a rule that stops the run
+    short_stock: bool = False  # the allocation found too little stock for some line
 
     @property
     def policy(self) -> OrderPolicy:
@@ -417,6 +418,7 @@ def allocate_stock(ctx: OrderContext) -> None:
         ctx.policy,
         pack_sizes={w.item.sku: w.item.pack_size for w in works if w.item},
     )
+    ctx.short_stock = result.short
     if ctx.test:
         for w in works:
             w.line.allocations = []
@@ -485,8 +487,35 @@ def confirm_order(
     the order is a duplicate, rejected, held for review or a test.  ``resolver``:
     one already built for ``partner`` over ``items`` or over a catalog holding
     them (lines resolve the same: see ``gateway.services.confirm``); by default
-    one is built for the order.
+    one is built for the order.  The same as ``allocate_order(decide_order(...), stock)``.
     """
+    decided = decide_order(
+        po,
+        partner,
+        items,
+        warehouses,
+        already_ordered=already_ordered,
+        today=today,
+        rules=rules,
+        resolver=resolver,
+    )
+    return allocate_order(decided, stock)
+
+
+def decide_order(
+    po: PurchaseOrder,
+    partner: PartnerProfile | None,
+    items: Mapping[str, Item],
+    warehouses: Sequence[Warehouse],
+    *,
+    already_ordered: bool,
+    today: date,
+    rules: RuleRegistry = RULES,
+    resolver: ItemResolver | None = None,
+) -> OrderContext:
+    """The rules of ``confirm_order`` up to the allocation, which no rule before it depends on:
+    item cross-reference, prices, packs, dates, duplicates.  No stock is read; the order is
+    finished by ``allocate_order`` (so a caller can decide many orders before it locks stock)."""
     partner_id = partner.id if partner else (po.source.partner or "")
     order = SalesOrder(
         partner_id=partner_id,
@@ -501,7 +530,7 @@ def confirm_order(
         po=po,
         partner=partner,
         items=items,
-        stock=stock,
+        stock=[],
         warehouses=warehouses,
         today=today,
         already_ordered=already_ordered,
@@ -514,8 +543,15 @@ def confirm_order(
         rule(ctx)
         if ctx.final_status is not None:
             break
-    if ctx.final_status is None:
-        ctx.rule = "allocate"
-        allocate_stock(ctx)
-    _finish(ctx)
-    return order
+    return ctx
+
+
+def allocate_order(decided: OrderContext, stock: list[StockLevel]) -> SalesOrder:
+    """Finish an order ``decide_order`` decided: reserve ``stock`` (the rows of its SKUs; their
+    ``allocated`` is written) unless a rule stopped it or it is held, and set its status."""
+    decided.stock = stock
+    if decided.final_status is None:
+        decided.rule = "allocate"
+        allocate_stock(decided)
+    _finish(decided)
+    return decided.order

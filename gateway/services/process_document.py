@@ -304,11 +304,13 @@ def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int 
     # an unknown sender answered by configuration: its outbox is named after its ISA id
     recipient = partner.id if partner is not None else unknown_partner_id(work.header)
     if not kinds:
+        uow.control_numbers.link_taken(None)
         return None
     doc_type = "/".join(k for k in ack.kinds if k in kinds)
     key = f"{work.header.control}" + (f"#dup{document_id}" if work.duplicate_of is not None else "")
     existing = uow.outbound.find(doc_type, inbound_document_id=document_id, key=key)
     if existing is not None:
+        uow.control_numbers.link_taken(None)
         return existing
     written = ack.written
     controls: dict[str, int | None] = {}
@@ -318,7 +320,7 @@ def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int 
             controls["GS"] = written.groups[0].control
             st = written.groups[0].set_controls
             controls["ST"] = int(st[0]) if st else None
-    return uow.outbound.add(
+    out_id = uow.outbound.add(
         recipient,
         doc_type,
         ack.data,
@@ -327,6 +329,8 @@ def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int 
         key=key,
         control_partner=ack.partner.key,
     )
+    uow.control_numbers.link_taken(out_id)  # every number the acknowledgement took (each group, set)
+    return out_id
 
 
 def _store_order(

@@ -17,7 +17,7 @@ waiting sends ``confirm_document`` again, which splits what is left.
 
 from __future__ import annotations
 
-from gateway.services.confirm import CHUNK_SIZE, confirm_batch
+from gateway.services.confirm import CHUNK_SIZE, answer_made, locked_batch
 from gateway.services.ports import Context
 
 SPLIT_AT = 400  # orders waiting in one document before its confirmation is shared out (ORDERGATE_SPLIT_AT)
@@ -63,7 +63,7 @@ def confirm_range(ctx: Context, document_id: int, first: int, last: int) -> int:
                 uow.rollback()
                 break
             try:
-                result = confirm_batch(ctx, uow, chunk, isolate=True)
+                result = locked_batch(ctx, uow, chunk, isolate=True)
             except Exception:
                 uow.rollback()  # as confirm_document: each order alone, with its own retries
                 for stored in chunk:
@@ -72,8 +72,7 @@ def confirm_range(ctx: Context, document_id: int, first: int, last: int) -> int:
                 continue
             uow.commit()
         made += len(result.sales_orders)
-        if result.outbound:
-            ctx.dispatcher.send("deliver", *result.outbound)
+        answer_made(ctx, result.made)
         for po_id in result.failed:
             ctx.dispatcher.send("confirm_order", po_id)
         after = chunk[-1].id

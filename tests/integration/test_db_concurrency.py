@@ -1,4 +1,4 @@
-"""Concurrency: control numbers never repeat or skip, stock is never oversold.
+"""Concurrency: control numbers never repeat and are all accounted for, stock is never oversold.
 
 Each worker thread opens its own unit of work per step, as separate worker
 processes would; on PostgreSQL the row locks serialise them, on SQLite the
@@ -41,7 +41,10 @@ def run_threads(work: Callable[[int], None], count: int = THREADS) -> list[BaseE
     return errors
 
 
-def test_control_numbers_are_unique_and_gapless_under_concurrency(new_uow: NewUow) -> None:
+def test_control_numbers_are_unique_and_accounted_for_under_concurrency(new_uow: NewUow) -> None:
+    """No number is handed out twice.  On SQLite a rolled-back number is handed out again (no
+    gaps); on PostgreSQL, where numbers are taken in transactions of their own, it stays in the
+    ledger unused: every number up to the counter is in the ledger exactly once."""
     per_thread = 200
     partners = ("ZZ:ACME", "ZZ:BRIGHT")
     got: dict[tuple[str, str], list[int]] = {(p, lv): [] for p in partners for lv in ("ISA", "ST")}
@@ -54,7 +57,7 @@ def test_control_numbers_are_unique_and_gapless_under_concurrency(new_uow: NewUo
             with new_uow() as uow:
                 value = uow.control_numbers.next(partner, level)
                 if n % 10 == 3:
-                    continue  # rolled back: the number is handed out again, not lost
+                    continue  # rolled back
                 uow.commit()
             with lock:
                 got[(partner, level)].append(value)
@@ -62,12 +65,19 @@ def test_control_numbers_are_unique_and_gapless_under_concurrency(new_uow: NewUo
     assert run_threads(work) == []
     # per partner: 4 threads x 100 ST numbers, and 4 x 100 ISA numbers less the 20 each rolled back
     expected = {"ST": (THREADS // 2) * 100, "ISA": (THREADS // 2) * 80}
+    rolled_back = {"ST": 0, "ISA": (THREADS // 2) * 20}
     with new_uow() as uow:
+        gapless = uow.connection.dialect.name == "sqlite"
         for (partner, level), values in got.items():
             assert len(values) == len(set(values)), f"{partner} {level}: a number was handed out twice"
-            assert sorted(values) == list(range(1, len(values) + 1)), f"{partner} {level}: a gap"
-            assert sorted(uow.control_numbers.issued(partner, level)) == sorted(values)
-            assert uow.control_numbers.last(partner, level) == len(values)
+            issued = sorted(uow.control_numbers.issued(partner, level))
+            last = uow.control_numbers.last(partner, level)
+            assert issued == list(range(1, last + 1)), f"{partner} {level}: a number not in the ledger"
+            assert set(values) <= set(issued)
+            if gapless:
+                assert sorted(values) == issued, f"{partner} {level}: a gap"
+            else:
+                assert len(issued) - len(values) == rolled_back[level]
         assert {key: len(v) for key, v in got.items()} == {(p, lv): expected[lv] for p, lv in got}
 
 

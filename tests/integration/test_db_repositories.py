@@ -444,10 +444,12 @@ def test_control_numbers_count_per_partner_and_level(new_uow: NewUow) -> None:
             uow.control_numbers.next("ZZ:A", "SE")
         uow.commit()
     with new_uow() as uow:
+        gapless = uow.connection.dialect.name == "sqlite"
         uow.control_numbers.next("ZZ:A", "ISA")
-        # rolled back: the number comes again
+        # rolled back: on SQLite the number comes again; on PostgreSQL (numbers taken in a
+        # transaction of their own) it stays in the ledger, unused, and is never handed out again
     with new_uow() as uow:
-        assert uow.control_numbers.next("ZZ:A", "ISA") == 4
+        assert uow.control_numbers.next("ZZ:A", "ISA") == (4 if gapless else 5)
         uow.control_numbers.set_last("ZZ:A", "ST", 999_999_998)
         assert uow.control_numbers.next("ZZ:A", "ST") == 999_999_999
         assert uow.control_numbers.next("ZZ:A", "ST") == 1  # wraps
@@ -459,7 +461,9 @@ def test_control_numbers_count_per_partner_and_level(new_uow: NewUow) -> None:
         # seeded to the top: the next ISA wraps and reuses 1 from the first cycle
         uow.control_numbers.set_last("ZZ:A", "ISA", 999_999_999)
         assert uow.control_numbers.next("ZZ:A", "ISA") == 1  # the first cycle's 1 leaves the ledger
-        assert uow.control_numbers.issued("ZZ:A", "ISA") == [2, 3, 4, 1]
+        assert uow.control_numbers.issued("ZZ:A", "ISA") == ([2, 3, 4, 1] if gapless else [2, 3, 4, 5, 1])
+        if not gapless:
+            assert 4 in uow.control_numbers.voided("ZZ:A", "ISA")
 
 
 def test_audit_trail(new_uow: NewUow) -> None:

@@ -186,7 +186,13 @@ def test_a_step_whose_commit_fails_rolls_back_and_runs_again(
         assert doc is not None and doc.status == "received"
         assert uow.purchase_orders.for_document(document_id) == []
         assert uow.outbound.list() == []
-        assert uow.control_numbers.last("ZZ:ACMEHARDWARE", "ISA") == 0  # the numbers went back
+        last = uow.control_numbers.last("ZZ:ACMEHARDWARE", "ISA")
+        if uow.connection.dialect.name == "sqlite":
+            assert last == 0  # the numbers went back with the transaction
+        else:
+            # taken in a transaction of their own: the rolled-back 997's number stays, voided
+            assert last == 1
+            assert uow.control_numbers.voided("ZZ:ACMEHARDWARE", "ISA") == [1]
     process_document(pipeline.ctx, document_id)  # the step retried, as dramatiq would
     pipeline.runtime.drain()
     _check(pipeline, 1)

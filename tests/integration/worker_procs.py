@@ -243,8 +243,9 @@ def workers(settings: Settings, logdir: Path) -> Iterator[Workers]:
 
 
 def assert_control_numbers_gapless(connection: Any) -> None:
-    """Per partner and level, the control numbers in the ledger are exactly 1..N (none lost, none
-    used twice) and the counter stands at N: what a crash rolled back was given back."""
+    """Per partner and level, the control numbers in the ledger are exactly 1..N (none handed out
+    twice, none handed out unrecorded) and the counter stands at N.  On PostgreSQL a number a
+    crash left unused stays in the ledger with no document (voided): the gap is accounted for."""
     from collections import defaultdict
 
     from sqlalchemy import select

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -420,6 +420,26 @@ class SalesOrderRepository:
         if lines:
             self.add_lines([(int(new_id), order)])
         return int(new_id)
+
+    def add_new_many(self, orders: Sequence[tuple[SalesOrder, int]]) -> dict[int, int]:
+        """``add_new(order, purchase_order_id, lines=False)`` for many orders in one statement:
+        purchase order id → new sales order id, for those stored (one that already has a sales
+        order is left out, and nothing is stored for it)."""
+        if not orders:
+            return {}
+        at = now()
+        rows = []
+        for order, purchase_order_id in orders:
+            row = {"purchase_order_id": purchase_order_id, "created_at": at, "updated_at": at}
+            row.update(_header_values(order))
+            rows.append(row)
+        stmt = (
+            insert(self._c, sales_orders)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=[sales_orders.c.purchase_order_id])
+            .returning(sales_orders.c.purchase_order_id, sales_orders.c.id)
+        )
+        return {int(p): int(i) for p, i in self._c.execute(stmt)}
 
     def add_lines(self, orders: Iterable[tuple[int, SalesOrder]]) -> None:
         """The lines (and their allocations) of sales orders whose headers are stored: every
