@@ -103,6 +103,13 @@ class ControlNumberRepository:
         if outbound_id is not None and taken:
             _link(self._c, [(outbound_id, p, lv, v) for p, lv, v in taken])
 
+    def counters(self) -> list[tuple[str, str, int, int]]:
+        """Every counter: (partner key, level, last number handed out, cycle)."""
+        stmt = select(
+            counters.c.partner_id, counters.c.level, counters.c.last_value, counters.c.cycle
+        ).order_by(counters.c.partner_id, counters.c.level)
+        return [(str(p), str(lv), int(last), int(cy)) for p, lv, last, cy in self._c.execute(stmt)]
+
     def voided(self, partner: str, level: str) -> list[int]:
         """The numbers handed out that no stored document carries (the gaps partners may see)."""
         _check(level)

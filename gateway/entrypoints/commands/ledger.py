@@ -1,4 +1,5 @@
-"""``ordergate ledger PO``, ``ordergate overdue`` and ``ordergate resend OUTBOUND_ID``."""
+"""``ordergate ledger PO``, ``ordergate overdue``, ``ordergate resend OUTBOUND_ID`` and
+``ordergate control-numbers``."""
 
 from __future__ import annotations
 
@@ -88,6 +89,27 @@ def _cmd_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_control_numbers(args: argparse.Namespace) -> int:
+    runtime = _open(args)
+    try:
+        with runtime.context.uow() as uow:
+            rows = [r for r in uow.control_numbers.counters() if args.partner in (None, r[0])]
+            if not rows:
+                print("no control numbers handed out yet")
+                return 0
+            print(
+                f"{'partner':<24} {'level':<5} {'last':>10} {'cycle':>5}  voided (handed out, in no document)"
+            )
+            for partner, level, last, cycle in rows:
+                voided = uow.control_numbers.voided(partner, level)
+                shown = ", ".join(str(v) for v in voided[:20]) + (" ..." if len(voided) > 20 else "")
+                detail = f"{len(voided)}: {shown}" if voided else "0"
+                print(f"{partner:<24} {level:<5} {last:>10} {cycle:>5}  {detail}")
+    finally:
+        runtime.engine.dispose()
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("ledger", help="everything received and sent about one purchase order, in order")
     p.add_argument("po", help="the purchase order number")
@@ -103,3 +125,11 @@ def register(sub: Any) -> None:
     p.add_argument("outbound_id", type=int, help="the outbound document id (see `ordergate ledger`)")
     data_options(p)
     p.set_defaults(func=_cmd_resend)
+
+    p = sub.add_parser(
+        "control-numbers",
+        help="each partner's ISA13/GS06/ST02 counters and the numbers voided (a gap a partner may see)",
+    )
+    p.add_argument("--partner", help="one partner's key, as QUALIFIER:ID (e.g. ZZ:ACMEHARDWARE)")
+    data_options(p)
+    p.set_defaults(func=_cmd_control_numbers)
