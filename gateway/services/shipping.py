@@ -61,31 +61,38 @@ def order_complete(order: SalesOrder) -> bool:
     return all(open_quantity(ln) <= 0 and ln.backordered_quantity <= 0 for ln in order.lines)
 
 
+def _replayed(existing: Any, sales_order_id: int, shipment_id: str) -> ShipmentResult:
+    """The answer to a shipment id recorded already: the same result again, or a conflict when
+    it was recorded for another order."""
+    if existing.sales_order_id != sales_order_id:
+        raise StorageConflict(
+            f"shipment {shipment_id} is recorded for another order ({existing.po_number})",
+            code="shipment.duplicate",
+        )
+    return ShipmentResult(
+        existing.id,
+        existing.shipment_number,
+        [c.sscc for c in existing.shipment.cartons if c.sscc],
+        existing.outbound_document_id,
+        None,
+        replayed=True,
+    )
+
+
 def record_shipment(ctx: Context, sales_order_id: int, shipment: Shipment | None = None) -> ShipmentResult:
     """Record ``shipment`` of the sales order (everything open, one line to a carton, when None)."""
     with ctx.uow() as uow:
         if shipment is not None and not shipment.shipment_id:
             (serial,) = uow.sequences.next(SHIPMENT_SEQUENCE)
             shipment.shipment_id = f"SH{serial:08d}"
-        elif shipment is not None:
+        uow.shipments.lock_sales_order(sales_order_id)
+        if shipment is not None:
+            # after the order's lock: a request with the same shipment id that held it first has
+            # committed, and this one answers as its replay
             existing = uow.shipments.find(shipment.shipment_id)
             if existing is not None:
                 uow.rollback()
-                if existing.sales_order_id != sales_order_id:
-                    raise StorageConflict(
-                        f"shipment {shipment.shipment_id} is recorded for another order"
-                        f" ({existing.po_number})",
-                        code="shipment.duplicate",
-                    )
-                return ShipmentResult(
-                    existing.id,
-                    existing.shipment_number,
-                    [c.sscc for c in existing.shipment.cartons if c.sscc],
-                    existing.outbound_document_id,
-                    None,
-                    replayed=True,
-                )
-        uow.shipments.lock_sales_order(sales_order_id)
+                return _replayed(existing, sales_order_id, shipment.shipment_id)
         stored, po, partner = load_order(uow, sales_order_id)
         order = stored.order
         if shipment is None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from gateway.adapters.db._sql import insert, is_postgresql, now
 from gateway.adapters.db.errors import Oversell
@@ -33,7 +34,7 @@ from gateway.adapters.db.tables import (
 from gateway.adapters.db.types import Amount
 from gateway.domain.orders import AckType, LineStatus, SalesOrder
 from gateway.domain.shipping import ShipLine, Shipment
-from gateway.errors import NotFound
+from gateway.errors import NotFound, StorageConflict
 
 lines_t = sales_order_lines
 
@@ -195,18 +196,10 @@ class ShipmentRepository:
         return {(r.sku, r.warehouse): r.bin for r in self._c.execute(select(bin_locations))}
 
     # shipments -----------------------------------------------------------
-    def add(
-        self,
-        sales_order_id: int,
-        order: SalesOrder,
-        shipment: Shipment,
-        plan: Sequence[ShipLine],
-        warehouse: str,
+    def _insert_shipment(
+        self, sales_order_id: int, order: SalesOrder, shipment: Shipment, warehouse: str
     ) -> int:
-        """Store a shipment with its lines and its packages (cartons P and pallets T, by SSCC)."""
-        positions = {ln.line_number: p for p, ln in enumerate(order.lines)}
-        ids = self.line_ids(sales_order_id)
-        new_id = int(
+        return int(
             self._c.execute(
                 shipments.insert()
                 .values(
@@ -222,6 +215,24 @@ class ShipmentRepository:
                 .returning(shipments.c.id)
             ).scalar_one()
         )
+
+    def add(
+        self,
+        sales_order_id: int,
+        order: SalesOrder,
+        shipment: Shipment,
+        plan: Sequence[ShipLine],
+        warehouse: str,
+    ) -> int:
+        """Store a shipment with its lines and its packages (cartons P and pallets T, by SSCC)."""
+        positions = {ln.line_number: p for p, ln in enumerate(order.lines)}
+        ids = self.line_ids(sales_order_id)
+        try:
+            new_id = self._insert_shipment(sales_order_id, order, shipment, warehouse)
+        except IntegrityError as exc:  # the same shipment id recorded for another order meanwhile
+            raise StorageConflict(
+                f"shipment {shipment.shipment_id} is recorded for another order", code="shipment.duplicate"
+            ) from exc
         line_rows = [
             {
                 "shipment_id": new_id,
