@@ -225,6 +225,9 @@ class DocumentRepository:
         ).scalar_one_or_none()
         return bytes(found) if found is not None else None
 
+    def size(self, document_id: int) -> int:
+        return int(self._c.execute(select(docs.c.size).where(docs.c.id == document_id)).scalar_one())
+
     def is_chunked(self, document_id: int) -> bool:
         return bool(
             self._c.execute(select(docs.c.chunked).where(docs.c.id == document_id)).scalar_one_or_none()
@@ -295,14 +298,16 @@ class DocumentRepository:
 
     def head(self, document_id: int, size: int = 106) -> bytes:
         """The first ``size`` bytes of a document (b"" when there is none)."""
-        found = self._c.execute(
-            select(func.substr(docs.c.raw, 1, size)).where(docs.c.id == document_id)
-        ).scalar_one_or_none()
-        if found is None:
+        row = self._c.execute(
+            select(func.substr(docs.c.raw, 1, size).label("head"), docs.c.chunked).where(
+                docs.c.id == document_id
+            )
+        ).first()
+        if row is None:
             return b""
-        if len(found) == 0 and self.is_chunked(document_id):
+        if row.chunked:
             return self.read(document_id, size)
-        return bytes(found)
+        return bytes(row.head or b"")
 
     def contains(self, document_id: int, needle: bytes) -> bool:
         """Do the document's bytes contain ``needle``?  (searched in the database; a chunked
