@@ -47,6 +47,7 @@ ACKNOWLEDGEMENTS = frozenset(("997", "999", "TA1"))
 
 
 STAGE_BATCH = 500  # purchase orders staged per commit while a large interchange is read
+STAGE_LINES = 10_000  # ... or fewer, so that a batch holds at most about this many order lines
 LAYOUT_LIMIT = (
     64 * 1024 * 1024
 )  # a chunked PDF/CSV/XML document is read up to this (above every reader's limit)
@@ -240,8 +241,8 @@ class StagedRun:
 
     Kept per set: nothing but the acknowledgement builder's AK2 state (set id, control number,
     implementation reference and the set's ERROR/FATAL diagnostics); per document at most
-    ``batch`` orders (the last batch is what is handed over), the first 200 diagnostics, the
-    ids of the changes and the duplicates found."""
+    ``batch`` orders or ``STAGE_LINES`` order lines (the last batch is what is handed over), the
+    first 200 diagnostics per interchange, the ids of the changes and the duplicates found."""
 
     def __init__(self, ctx: Context, document_id: int, doc: Any, batch: int) -> None:
         self.ctx = ctx
@@ -252,6 +253,7 @@ class StagedRun:
         self.claimed = False
         self.works: list[InterchangeWork] = []
         self.pending: list[Staged] = []
+        self.pending_lines = 0
         self.handed: dict[int, PurchaseOrder] = {}
         self.changes: list[int] = []
         self.duplicates: list[tuple[int, str, str, InterchangeWork, int]] = []
@@ -308,9 +310,10 @@ class StagedRun:
             if r.document is not None and work.stores:
                 assert work.partner is not None
                 self.pending.append(Staged(r.document, work.partner.id, work, item.group))
+                self.pending_lines += len(getattr(r.document, "lines", ()))
                 if item.group:
                     work.po_groups.add(item.group)
-                if len(self.pending) >= self.batch_size:
+                if len(self.pending) >= self.batch_size or self.pending_lines >= STAGE_LINES:
                     self._flush()
         elif isinstance(item, SetsRejected):
             self._reject(work, item.group)
@@ -354,6 +357,7 @@ class StagedRun:
     def _flush(self) -> None:
         """Store the pending orders staged, in one commit."""
         staged, self.pending = self.pending, []
+        self.pending_lines = 0
         handed: dict[int, PurchaseOrder] = {}
         with self.ctx.uow() as uow:
             self._claim(uow)

@@ -68,7 +68,9 @@ def receive_big(p: Pipeline, raw: bytes) -> int:
 def count(p: Pipeline, *where: Any) -> int:
     with p.uow() as uow:
         return int(
-            uow.connection.execute(select(func.count()).select_from(purchase_orders).where(*where)).scalar_one()
+            uow.connection.execute(
+                select(func.count()).select_from(purchase_orders).where(*where)
+            ).scalar_one()
         )
 
 
@@ -82,17 +84,16 @@ def test_chunked_round_trip(pipeline: Pipeline) -> None:
         b"ST*850*", b"ST*860*"
     )
     raw = interchange(60) + change  # an 860 marker far past the first chunk
-    document_id = receive_stream(
-        pipeline.ctx, iter([raw[i : i + 1000] for i in range(0, len(raw), 1000)]), channel="t", chunk_size=CHUNK
-    )
-    small_id, _ = 0, None
+    pieces = iter([raw[i : i + 1000] for i in range(0, len(raw), 1000)])
+    document_id = receive_stream(pipeline.ctx, pieces, channel="t", chunk_size=CHUNK)
     with pipeline.uow() as uow:
         docs = uow.documents
         stored = docs.get(document_id)
         assert stored.chunked and stored.raw == b""
         assert stored.size == len(raw) and stored.content_hash == hashlib.sha256(raw).hexdigest()
+        of_it = document_chunks.c.document_id == document_id
         n_chunks = uow.connection.execute(
-            select(func.count()).select_from(document_chunks).where(document_chunks.c.document_id == document_id)
+            select(func.count()).select_from(document_chunks).where(of_it)
         ).scalar_one()
         assert n_chunks == -(-len(raw) // CHUNK)
         assert docs.open(document_id).read() == raw
