@@ -52,7 +52,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import bench_ingest as ingest  # noqa: E402
 
-WORK_ROOT = Path("/tmp/ordergate-bench-workers")
+WORK_ROOT = Path(os.environ.get("ORDERGATE_BENCH_WORK", "/tmp/ordergate-bench-workers"))
 
 
 def free_port() -> int:

@@ -188,3 +188,80 @@ def test_run_interrupted_after_staged_batches_is_done_exactly_once_on_rerun(
     pipeline.runtime.drain()
     assert count(pipeline, purchase_orders.c.document_id == document_id) == ORDERS
     assert len(acks(pipeline, document_id)) == 1
+
+
+# a worker process SIGKILLed after the first staged commit, on real PostgreSQL and Redis -------
+KILLED_ORDERS = 1_100  # three staged batches of the default size: 500, 500, 100
+
+
+@pytest.fixture
+def redis_srv(tmp_path: Path) -> Iterator[Any]:
+    from tests.integration.worker_procs import redis_server
+
+    with redis_server(tmp_path / "redis") as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    from tests.integration.worker_procs import postgres_url
+
+    with postgres_url() as url:
+        yield url
+
+
+def test_worker_killed_after_a_staged_batch_makes_every_order_once(
+    pg_url: str, redis_srv: Any, tmp_path: Path
+) -> None:
+    from gateway.bootstrap import build, build_queued, init_database
+    from tests.integration.worker_procs import wait_for, worker_settings, workers
+
+    settings = worker_settings(pg_url, redis_srv.url, tmp_path)
+    init_database(settings)
+    checker = build(settings)
+    with checker.context.uow() as uow:
+        uow.catalog.upsert_item(Item(SKU, "LARGE WIDGET", list_price=PRICE))
+        uow.catalog.set_stock(SKU, "COL", Decimal(100_000))
+        uow.commit()
+    queued, broker = build_queued(settings)
+    raw = interchange(KILLED_ORDERS, control=88_100)
+    document_id = receive_stream(queued.context, io.BytesIO(raw), channel="test", chunk_size=64 * 1024)
+    broker.close()
+    queued.engine.dispose()
+
+    def staged() -> int:
+        with checker.context.uow() as uow:
+            return int(
+                uow.connection.execute(
+                    select(func.count())
+                    .select_from(purchase_orders)
+                    .where(purchase_orders.c.status == "staged")
+                ).scalar_one()
+            )
+
+    def all_done() -> None:
+        with checker.context.uow() as uow:
+            pos = uow.purchase_orders.for_document(document_id)
+            assert len(pos) == KILLED_ORDERS
+            assert all(uow.sales_orders.get_by_purchase_order(p.id) is not None for p in pos)
+
+    try:
+        with workers(settings, tmp_path / "logs") as w:
+            doomed = w.start(fault="after-commit:process_document")
+            assert doomed.wait(timeout=120) == -9, w.log(0)
+            assert staged() == 500  # the first batch, committed staged; nothing acts on it
+            with checker.context.uow() as uow:
+                assert uow.documents.get(document_id).status == "received"
+                assert uow.purchase_orders.unconfirmed_ids(document_id) == []
+            w.start()  # its start-up sweep queues the document again
+            wait_for(all_done, timeout=240)
+        with checker.context.uow() as uow:
+            numbers = sorted(p.po_number for p in uow.purchase_orders.for_document(document_id))
+            assert numbers == [f"BIG-{n:05d}" for n in range(KILLED_ORDERS)]  # each exactly once
+            answers = uow.outbound.list(inbound_document_id=document_id)
+            assert [o.doc_type for o in answers if o.doc_type in ("997", "999")] == ["997"]
+            assert_control_numbers_unique(uow)
+            assert_control_numbers_gapless(uow.connection)
+        assert staged() == 0
+    finally:
+        checker.engine.dispose()
