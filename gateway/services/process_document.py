@@ -1,8 +1,13 @@
 """Step 2: parse an archived document, acknowledge it, and store its purchase orders.
 
-One transaction per document: the acknowledgements (with their control
-numbers), the stored orders and the document's new status commit together, or
-not at all, so running the step again after a crash creates nothing twice.
+An X12 document is read a chunk and a set at a time (``StagedRun``): its orders and
+changes are committed ``staged`` in batches, which nothing acts on; the last
+transaction writes the acknowledgements (their control numbers are taken only
+there), records the interchanges, releases the staged rows (or deletes those of a
+group or interchange rejected at its trailer) and sets the document's status, so
+memory does not grow with the document.  A run cut short leaves only staged rows;
+running the step again deletes them and starts over, so every order is stored once.
+PDF, CSV, XLSX, cXML and UBL documents are stored in one transaction.
 
 Per interchange: the sender is identified by ISA qualifier and id; an unknown
 sender is held for review (answered only when configured); a repeated
