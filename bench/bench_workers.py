@@ -21,6 +21,14 @@ outbox) and reports the peak RSS (VmHWM) of each worker process.
     .venv/bin/python bench/bench_workers.py                        # 10k POs: embedded, 1, 2, 4 workers
     .venv/bin/python bench/bench_workers.py --configs workers:2 --pos 2000
     .venv/bin/python bench/bench_workers.py --big 20000                # one interchange of 20,000 POs, 2 workers: peak RSS
+    .venv/bin/python bench/bench_workers.py --big-mb 1000 --lines 400  # ~1 GB interchange, until it is processed
+
+``--big`` and ``--big-mb`` write the interchange to disk a set at a time (never whole in memory)
+and the bench process receives it by stream (``receive_stream``: archived in chunks).  ``--big``
+waits for every 855; ``--big-mb`` builds orders of ``--lines`` lines (the item pool repeated)
+until the file reaches the size and waits only until ``process_document`` has finished (997
+written, orders released): confirming tens of thousands of orders of hundreds of lines is a
+throughput question, not a memory one, and would take long.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import bench_ingest as ingest  # noqa: E402
 
-WORK_ROOT = Path("/tmp/ordergate-bench-workers")
+WORK_ROOT = Path(os.environ.get("ORDERGATE_BENCH_WORK", "/tmp/ordergate-bench-workers"))
 
 
 def free_port() -> int:
@@ -83,6 +91,49 @@ def generate(work: Path, pos: int, lines: int, per_file: int, seed: int) -> list
         path.write_bytes(ingest.interchange(f + 1, sets))
         files.append(path)
     return files
+
+
+def big_order(rng: Any, pool: list[dict[str, Any]], seq: int, lines: int) -> list[str]:
+    """A PO of ``lines`` lines: ``bench_ingest``'s, its item pool repeated past its size."""
+    body = ingest.purchase_order(rng, pool, seq, min(lines, len(pool)))
+    head = [seg for seg in body if not seg.startswith(("PO1*", "PID*", "PO4*", "CTT*", "AMT*"))]
+    items = [seg for seg in body if seg.startswith(("PO1*", "PID*", "PO4*"))]
+    out = list(head)
+    hash_total = 0
+    for n in range(lines):
+        po1, pid, po4 = items[(n % (len(items) // 3)) * 3 : (n % (len(items) // 3)) * 3 + 3]
+        parts = po1.split("*")
+        parts[1] = str(n + 1)
+        hash_total += int(parts[2])
+        out += ["*".join(parts), pid, po4]
+    out.append(f"CTT*{lines}*{hash_total}")
+    return out
+
+
+def write_big(path: Path, pos: int | None, megabytes: int | None, lines: int, seed: int) -> int:
+    """One interchange written a set at a time: ``pos`` orders, or as many as make ``megabytes``
+    MB.  How many orders."""
+    import random
+
+    rng = random.Random(seed)
+    pool = ingest.line_pool()
+    target = (megabytes or 0) * 1_000_000
+    n = 0
+    size = 0
+    control = 1
+    with open(path, "wb") as fh:
+        head = f"{ingest.isa(control)}~\nGS*PO*{ingest.SENDER}*{ingest.RECEIVER}*20261120*0932*{control}*X*004010~\n"
+        size += fh.write(head.encode("ascii"))
+        while (pos is not None and n < pos) or (pos is None and size < target):
+            n += 1
+            body = (
+                big_order(rng, pool, n, lines)
+                if lines > len(pool)
+                else ingest.purchase_order(rng, pool, n, lines)
+            )
+            size += fh.write(ingest.transaction_set(body, f"{n % 1_000_000_000:04d}").encode("ascii"))
+        fh.write(f"GE*{n}*{control}~\nIEA*1*{control:09d}~\n".encode("ascii"))
+    return n
 
 
 def settings_for(folder: Path, work: Path, db_url: str, redis_url: str | None, namespace: str) -> Any:
@@ -190,9 +241,21 @@ def run_embedded(work: Path, files: list[Path], pos: int) -> dict[str, Any]:
     return result
 
 
-def run_workers(work: Path, files: list[Path], pos: int, processes: int, threads: int) -> dict[str, Any]:
+def processed(engine: Any) -> bool:
+    """Every inbound document has left ``received`` (``process_document`` finished)."""
+    from sqlalchemy import select
+
+    from gateway.adapters.db.tables import inbound_documents as docs
+
+    with engine.connect() as c:
+        return c.execute(select(docs.c.id).where(docs.c.status == "received").limit(1)).first() is None
+
+
+def run_workers(
+    work: Path, files: list[Path], pos: int, processes: int, threads: int, *, until_processed: bool = False
+) -> dict[str, Any]:
     from gateway.bootstrap import build, build_queued, init_database
-    from gateway.services.receive import receive
+    from gateway.services.receive import receive_stream
 
     folder = work / f"run-workers{processes}-{os.getpid()}"
     folder.mkdir(parents=True)
@@ -250,9 +313,10 @@ def run_workers(work: Path, files: list[Path], pos: int, processes: int, threads
         checker = build(settings)
         t0 = time.perf_counter()
         for path in files:
-            receive(runtime.context, path.read_bytes(), channel="bench", filename=path.name)
+            with path.open("rb") as stream:  # by stream: a large file is archived in chunks
+                receive_stream(runtime.context, stream, channel="bench", filename=path.name)
         queued_at = time.perf_counter() - t0
-        while done_count(checker.engine) < pos:
+        while (not processed(checker.engine)) if until_processed else done_count(checker.engine) < pos:
             if any(p.poll() is not None for p in procs):
                 raise SystemExit(f"a worker died: see {folder}/worker-*.log")
             time.sleep(0.1)
@@ -265,7 +329,11 @@ def run_workers(work: Path, files: list[Path], pos: int, processes: int, threads
             "wall_s": wall,
             "queued_s": queued_at,
             "worker_rss_mb": rss,
-            **ingest.verify(checker, folder / "outbox"),
+            **(
+                processed_summary(checker.engine)
+                if until_processed
+                else ingest.verify(checker, folder / "outbox")
+            ),
         }
         broker.close()
         runtime.engine.dispose()
@@ -284,7 +352,34 @@ def run_workers(work: Path, files: list[Path], pos: int, processes: int, threads
         db.close()
 
 
+def processed_summary(engine: Any) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from gateway.adapters.db.tables import inbound_documents as docs
+    from gateway.adapters.db.tables import outbound_documents as out
+    from gateway.adapters.db.tables import purchase_orders
+
+    with engine.connect() as c:
+        return {
+            "purchase_orders": c.execute(select(func.count()).select_from(purchase_orders)).scalar_one(),
+            "po_statuses": dict(
+                c.execute(
+                    select(purchase_orders.c.status, func.count()).group_by(purchase_orders.c.status)
+                ).all()
+            ),
+            "acks": c.execute(
+                select(func.count()).select_from(out).where(out.c.doc_type == "997")
+            ).scalar_one(),
+            "document_status": c.execute(select(docs.c.status)).scalars().all(),
+        }
+
+
 def check(r: dict[str, Any], pos: int) -> list[str]:
+    if "po_statuses" in r:  # --big-mb: processed, not confirmed
+        problems = []
+        if r["purchase_orders"] != pos or r["acks"] != 1 or "staged" in r["po_statuses"]:
+            problems.append(f"{r['purchase_orders']} POs {r['po_statuses']}, {r['acks']} 997s, not {pos}")
+        return problems
     problems = []
     if r["purchase_orders"] != pos or r["sales_orders"] != pos:
         problems.append(f"{r['purchase_orders']} POs / {r['sales_orders']} sales orders, not {pos}")
@@ -314,7 +409,14 @@ def _child(args: argparse.Namespace) -> int:
     files = sorted((work / "files").glob("*.x12"))
     if args.child.startswith("big"):
         big = work / "big" / "po_big.x12"
-        result = run_workers(work, [big], args.pos, int(args.child.split(":")[1]), args.threads)
+        result = run_workers(
+            work,
+            [big],
+            args.pos,
+            int(args.child.split(":")[1]),
+            args.threads,
+            until_processed=args.until_processed,
+        )
         result["config"] = (
             f"one file of {args.pos:,} POs ({big.stat().st_size / 1e6:.0f} MB), {args.child[4:]} workers"
         )
@@ -343,6 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="POS",
         help="instead: one interchange of POS orders through 2 workers (peak RSS)",
     )
+    p.add_argument(
+        "--big-mb",
+        type=int,
+        metavar="MB",
+        help="instead: one interchange of about MB megabytes (orders of --lines lines), until processed",
+    )
+    p.add_argument("--until-processed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--keep", action="store_true")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
@@ -352,11 +461,17 @@ def main(argv: list[str] | None = None) -> int:
     work = WORK_ROOT / uuid.uuid4().hex[:8]
     work.mkdir(parents=True)
     try:
-        if args.big:
-            generate(work, args.big, args.lines, args.big, args.seed)
+        if args.big or args.big_mb:
+            generate(work, 0, args.lines, 1, args.seed)  # the catalog and stock only
             (work / "big").mkdir()
-            (work / "files" / "po_00001.x12").rename(work / "big" / "po_big.x12")
-            args.pos, args.configs = args.big, "big:2"
+            t = time.perf_counter()
+            pos = write_big(work / "big" / "po_big.x12", args.big, args.big_mb, args.lines, args.seed)
+            big_size = (work / "big" / "po_big.x12").stat().st_size
+            print(
+                f"wrote one interchange of {pos:,} POs, {big_size / 1e6:,.0f} MB in {time.perf_counter() - t:.0f} s"
+            )
+            args.pos, args.configs = pos, "big:2"
+            args.big = args.big or pos
         files = generate(work, args.pos, args.lines, args.per_file, args.seed) if not args.big else []
         if files:
             size = sum(f.stat().st_size for f in files) / 1e6
@@ -375,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.pos),
                     "--threads",
                     str(args.threads),
+                    *(["--until-processed"] if args.big_mb else []),
                 ],
                 capture_output=True,
                 text=True,

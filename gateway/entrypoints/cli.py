@@ -102,7 +102,7 @@ def _ingest(
     settings: Any, files: list[Path], channel: str = "cli", partner_id: str | None = None
 ) -> tuple[list[Any], int]:
     from gateway.bootstrap import build, build_queued
-    from gateway.services.receive import receive
+    from gateway.services.receive import receive_stream
     from gateway.services.reports import document_view
 
     runtime = build_queued(settings)[0] if settings.queued else build(settings)
@@ -112,14 +112,17 @@ def _ingest(
     try:
         for n, path in enumerate(files, start=1):
             try:
-                raw = path.read_bytes()
+                stream = path.open("rb")  # read a chunk at a time: a large file is archived in chunks
             except OSError as exc:
                 print(f"ordergate: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
                 failed += 1
                 continue
-            ids.append(
-                receive(runtime.context, raw, channel=channel, filename=path.name, partner_id=partner_id)
-            )
+            with stream:
+                ids.append(
+                    receive_stream(
+                        runtime.context, stream, channel=channel, filename=path.name, partner_id=partner_id
+                    )
+                )
             runtime.drain()
             if show_progress:
                 print(f"\r{n}/{len(files)} documents", end="", file=sys.stderr)

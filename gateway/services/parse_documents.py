@@ -207,6 +207,144 @@ def x12_results_with_events(
             yield None, ack
 
 
+@dataclass(slots=True)
+class SetRead:
+    """A transaction set as read: provisional until its group's and interchange's trailers are."""
+
+    result: DocumentResult
+    group: int  # its group's number in the interchange (1, 2, ...); 0 outside any group
+
+
+@dataclass(slots=True)
+class SetsRejected:
+    """The sets read so far of group ``group`` (None: of the whole interchange) are rejected at a
+    trailer: nothing in them may be acted on."""
+
+    group: int | None
+
+
+@dataclass(slots=True)
+class EnvelopeRead:
+    """A finding about a group, an interchange or unreadable bytes (no order in it)."""
+
+    result: DocumentResult
+
+
+@dataclass(slots=True)
+class InterchangeOpened:
+    header: InterchangeHeader
+    builder: AckBuilder | None
+
+
+@dataclass(slots=True)
+class InterchangeClosed:
+    """An interchange read to its end (``end``), or cut short (``end`` None): its sets are then
+    never acted on.  ``end`` has not been fed to the ``AckBuilder`` yet: whoever writes the
+    acknowledgement feeds it (``builder.feed(end)``, or ``builder.finish()`` when cut short at
+    the stream's end, ``answered``) when its control numbers may be taken."""
+
+    header: InterchangeHeader
+    builder: AckBuilder | None
+    end: InterchangeEnd | None
+    answered: bool = True
+
+
+StreamItem = SetRead | SetsRejected | EnvelopeRead | InterchangeOpened | InterchangeClosed
+
+
+def x12_stream(
+    stream: BinaryIO, on_interchange: Callable[[InterchangeHeader], AckBuilder | None]
+) -> Iterator[StreamItem]:
+    """The sets of an X12 stream as they are read, for a reader that keeps none of them.
+
+    Unlike ``x12_results_with_events`` nothing is held back until an interchange's end: each
+    set comes at once (``SetRead``), and a trailer that rejects a group or the interchange
+    comes later as ``SetsRejected``, so the reader undoes what it did with those sets.  The
+    acknowledgement builders are fed every event but each interchange's end, which comes with
+    ``InterchangeClosed``."""
+    builder: AckBuilder | None = None
+    ic: InterchangeHeader | None = None
+    ic_diags: list[Diagnostic] = []
+    ic_fatal = False
+    group = 0
+    in_group = False
+    group_fatal = False
+    for event in parse_stream(stream):
+        if isinstance(event, InterchangeStart):
+            if ic is not None:
+                yield SetsRejected(None)
+                yield InterchangeClosed(ic, builder, None, answered=False)
+            builder = on_interchange(event.header)
+            ic = event.header
+            ic_diags = list(event.diagnostics)
+            ic_fatal = any(d.severity is Severity.FATAL for d in ic_diags)
+            group, in_group, group_fatal = 0, False, False
+            yield InterchangeOpened(event.header, builder)
+        if builder is not None and not isinstance(event, InterchangeEnd):
+            for _ack in builder.feed(event.transaction_set if isinstance(event, ParsedSet) else event):
+                pass  # an interchange's answer is only completed by its end, fed by the reader
+        if isinstance(event, ParsedSet):
+            ts = event.transaction_set
+            result = DocumentResult(
+                kind=ts.set_id or "unknown",
+                status=event.status,
+                envelope=_envelope(ts.interchange, ts.group, ts.control),
+                document=event.document,
+                diagnostics=list(ts.diagnostics),
+            )
+            yield SetRead(result, group if in_group else 0)
+        elif isinstance(event, GroupStart):
+            group += 1
+            in_group = True
+            group_fatal = any(d.severity is Severity.FATAL for d in event.diagnostics)
+            if any(d.severity is not Severity.WARNING for d in event.diagnostics):
+                yield EnvelopeRead(
+                    DocumentResult(
+                        kind="group",
+                        status=_status(event.diagnostics),
+                        envelope=_envelope(ic, event.header),
+                        diagnostics=list(event.diagnostics),
+                    )
+                )
+        elif isinstance(event, GroupEnd):
+            if group_fatal or event.fatal:
+                yield SetsRejected(group)
+            if event.fatal:
+                yield EnvelopeRead(
+                    DocumentResult(
+                        kind="group",
+                        status="rejected",
+                        envelope=_envelope(ic, event.header),
+                        diagnostics=list(event.diagnostics),
+                    )
+                )
+            in_group, group_fatal = False, False
+        elif isinstance(event, InterchangeEnd):
+            diags = ic_diags + event.diagnostics
+            if event.fatal or ic_fatal:
+                yield SetsRejected(None)
+            if any(d.severity is not Severity.WARNING for d in diags):
+                yield EnvelopeRead(
+                    DocumentResult(
+                        kind="interchange", status=_status(diags), envelope=_envelope(ic), diagnostics=diags
+                    )
+                )
+            yield InterchangeClosed(event.header, builder, event)
+            ic, builder = None, None
+        elif isinstance(event, StrayData):
+            yield EnvelopeRead(
+                DocumentResult(
+                    kind="unreadable",
+                    status="rejected",
+                    envelope={"byte_offset": event.byte_offset},
+                    diagnostics=event.diagnostics,
+                )
+            )
+    if ic is not None:
+        yield SetsRejected(None)
+        yield InterchangeClosed(ic, builder, None)
+
+
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 

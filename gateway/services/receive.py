@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import BinaryIO
+
 from gateway.services.ports import Context
 
 
-def receive(
+def receive_stream(
     ctx: Context,
-    raw: bytes,
+    stream: BinaryIO | Iterable[bytes],
     *,
     channel: str,
     filename: str | None = None,
     message_id: str | None = None,
     partner_id: str | None = None,
     hold: str | None = None,
+    chunk_size: int | None = None,
+) -> int:
+    """``receive`` for a binary file object (or an iterator of bytes), read a chunk at a time: a
+    large document is archived in chunks (``chunk_size`` bytes each, the repository's default
+    when None), so memory does not grow with the file."""
+    return receive(
+        ctx,
+        stream,
+        channel=channel,
+        filename=filename,
+        message_id=message_id,
+        partner_id=partner_id,
+        hold=hold,
+        chunk_size=chunk_size,
+    )
+
+
+def receive(
+    ctx: Context,
+    raw: bytes | BinaryIO | Iterable[bytes],
+    *,
+    channel: str,
+    filename: str | None = None,
+    message_id: str | None = None,
+    partner_id: str | None = None,
+    hold: str | None = None,
+    chunk_size: int | None = None,
 ) -> int:
     """Store ``raw`` and queue its processing; returns the document id (the existing one for a repeat).
 
@@ -25,8 +55,9 @@ def receive(
     token).  ``hold`` keeps a new document for a person instead of processing it (status
     ``needs_review`` with ``hold`` as the reason, e.g. a mail from an unknown sender)."""
     with ctx.uow() as uow:
+        sizing = {} if chunk_size is None else {"chunk_size": chunk_size}
         document_id, new = uow.documents.receive(
-            raw, channel, partner_id=partner_id, filename=filename, message_id=message_id
+            raw, channel, partner_id=partner_id, filename=filename, message_id=message_id, **sizing
         )
         if new:
             uow.audit.record(
@@ -34,7 +65,12 @@ def receive(
                 "document",
                 str(document_id),
                 "received",
-                {"channel": channel, "filename": filename, "size": len(raw), "partner": partner_id},
+                {
+                    "channel": channel,
+                    "filename": filename,
+                    "size": uow.documents.size(document_id),
+                    "partner": partner_id,
+                },
             )
             if hold is not None:
                 code, _, text = hold.partition(": ")

@@ -378,7 +378,11 @@ def assign_sender(ctx: Context, document_id: int, partner_id: str, actor: str) -
             raise InputError(f"no trading partner {partner_id}", code="review.partner")
         # an X12 sender is remembered for good; a PDF, spreadsheet, cXML or UBL document is given
         # its partner (as a channel hint) and read again
-        sender = isa_sender(doc.raw) if doc.format in (None, "x12", "unknown") else None
+        sender = (
+            isa_sender(uow.documents.head(document_id, 4096))
+            if doc.format in (None, "x12", "unknown")
+            else None
+        )
         if sender is None and doc.format not in DOCUMENT_FORMATS:
             raise ReviewRefused(f"document {document_id} has no readable ISA sender")
         if sender is not None:

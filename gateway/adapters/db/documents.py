@@ -3,17 +3,71 @@
 from __future__ import annotations
 
 import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Row, func, select, text, update
+from sqlalchemy import Connection, Row, delete, func, select, text, update
 
 from gateway.adapters.db._sql import insert, is_postgresql, now
 from gateway.adapters.db.records import StoredDocument
-from gateway.adapters.db.tables import DOCUMENT_STATUSES, inbound_documents, interchanges
+from gateway.adapters.db.tables import DOCUMENT_STATUSES, document_chunks, inbound_documents, interchanges
 from gateway.errors import NotFound
 
 docs = inbound_documents
+chunks = document_chunks
+
+CHUNK_SIZE = 4 * 1024 * 1024  # a document larger than this is archived in chunks of this size
+_READ = 1024 * 1024  # how much of a stream is read at a time while receiving
+
+
+class ChunkReader(io.RawIOBase):
+    """A chunked document as a readable binary file: one chunk in memory at a time.
+
+    ``fetch(seq)`` returns chunk ``seq`` (None past the last), so the caller chooses
+    the connection each fetch runs on (a short transaction each, for a long read)."""
+
+    def __init__(self, fetch: Callable[[int], bytes | None]) -> None:
+        self._fetch = fetch
+        self._seq = 0
+        self._buf = b""
+        self._pos = 0
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        view = memoryview(target).cast("B")
+        while self._pos >= len(self._buf):
+            if self._done:
+                return 0
+            data = self._fetch(self._seq)
+            self._seq += 1
+            if data is None:
+                self._done = True
+                self._buf, self._pos = b"", 0
+                return 0
+            self._buf, self._pos = data, 0
+        n = min(len(view), len(self._buf) - self._pos)
+        view[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+
+def _pieces(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        yield bytes(source)
+        return
+    read = getattr(source, "read", None)
+    if read is not None:
+        while piece := read(_READ):
+            yield piece
+        return
+    for piece in source:  # type: ignore[union-attr]
+        if piece:
+            yield bytes(piece)
 
 
 def _document(row: Row[Any]) -> StoredDocument:
@@ -27,6 +81,7 @@ def _document(row: Row[Any]) -> StoredDocument:
         size=row.size,
         raw=bytes(row.raw),
         format=row.format,
+        chunked=bool(row.chunked),
         status=row.status,
         diagnostics=row.diagnostics,
         message_id=row.message_id,
@@ -53,14 +108,83 @@ class DocumentRepository:
 
     def receive(
         self,
-        raw: bytes,
+        raw: bytes | BinaryIO | Iterable[bytes],
         channel: str,
         partner_id: str | None = None,
         filename: str | None = None,
         message_id: str | None = None,
         format: str | None = None,
+        *,
+        chunk_size: int = CHUNK_SIZE,
     ) -> tuple[int, bool]:
-        """Like ``add``, and whether the document is new (False: a repeated ``message_id``)."""
+        """Like ``add``, and whether the document is new (False: a repeated ``message_id``).
+
+        ``raw`` may be bytes, a binary file object or an iterator of bytes: it is read
+        ``chunk_size`` bytes at a time, its SHA-256 and size computed on the way.  A document
+        of at most ``chunk_size`` bytes is stored in ``raw`` as it always was; a larger one in
+        ``document_chunks`` (``raw`` b"", ``chunked`` true), so memory does not grow with it."""
+        digest = hashlib.sha256()
+        buffer = bytearray()
+        pieces = _pieces(raw)
+        for piece in pieces:
+            digest.update(piece)
+            buffer += piece
+            if len(buffer) > chunk_size:
+                break
+        if len(buffer) <= chunk_size:
+            whole = bytes(buffer)
+            return self._insert(
+                whole,
+                len(whole),
+                digest.hexdigest(),
+                False,
+                channel,
+                partner_id,
+                filename,
+                message_id,
+                format,
+            )
+        document_id, new = self._insert(b"", 0, "", True, channel, partner_id, filename, message_id, format)
+        if not new:
+            for _ in pieces:  # the sender's stream is read to its end all the same
+                pass
+            return document_id, False
+        seq = 0
+        size = 0
+        for piece in pieces:
+            digest.update(piece)
+            buffer += piece
+            while len(buffer) >= chunk_size:
+                self._c.execute(
+                    chunks.insert().values(document_id=document_id, seq=seq, data=bytes(buffer[:chunk_size]))
+                )
+                size += chunk_size
+                seq += 1
+                del buffer[:chunk_size]
+        while buffer:
+            self._c.execute(
+                chunks.insert().values(document_id=document_id, seq=seq, data=bytes(buffer[:chunk_size]))
+            )
+            size += min(chunk_size, len(buffer))
+            seq += 1
+            del buffer[:chunk_size]
+        self._c.execute(
+            update(docs).where(docs.c.id == document_id).values(size=size, content_hash=digest.hexdigest())
+        )
+        return document_id, True
+
+    def _insert(
+        self,
+        raw: bytes,
+        size: int,
+        content_hash: str,
+        chunked: bool,
+        channel: str,
+        partner_id: str | None,
+        filename: str | None,
+        message_id: str | None,
+        format: str | None,
+    ) -> tuple[int, bool]:
         at = now()
         values = {
             "received_at": at,
@@ -68,9 +192,10 @@ class DocumentRepository:
             "channel": channel,
             "partner_id": partner_id,
             "filename": filename,
-            "content_hash": hashlib.sha256(raw).hexdigest(),
-            "size": len(raw),
+            "content_hash": content_hash,
+            "size": size,
             "raw": raw,
+            "chunked": chunked,
             "format": format,
             "status": "received",
             "message_id": message_id,
@@ -92,6 +217,57 @@ class DocumentRepository:
             select(docs.c.id).where(docs.c.channel == channel, docs.c.message_id == message_id)
         ).scalar_one()
         return int(existing), False
+
+    def chunk(self, document_id: int, seq: int) -> bytes | None:
+        """Chunk ``seq`` of a chunked document (None past its last)."""
+        found = self._c.execute(
+            select(chunks.c.data).where(chunks.c.document_id == document_id, chunks.c.seq == seq)
+        ).scalar_one_or_none()
+        return bytes(found) if found is not None else None
+
+    def size(self, document_id: int) -> int:
+        return int(self._c.execute(select(docs.c.size).where(docs.c.id == document_id)).scalar_one())
+
+    def is_chunked(self, document_id: int) -> bool:
+        return bool(
+            self._c.execute(select(docs.c.chunked).where(docs.c.id == document_id)).scalar_one_or_none()
+        )
+
+    def open(self, document_id: int, fetch: Callable[[int], bytes | None] | None = None) -> BinaryIO:
+        """The document's bytes as a readable binary file (a small one: ``io.BytesIO``; a chunked
+        one fetched chunk by chunk, by ``fetch(seq)`` when given, else on this connection)."""
+        row = self._c.execute(select(docs.c.chunked, docs.c.raw).where(docs.c.id == document_id)).first()
+        if row is None:
+            raise NotFound(f"no inbound document {document_id}")
+        if not row.chunked:
+            return io.BytesIO(bytes(row.raw))
+        reader = ChunkReader(fetch or (lambda seq: self.chunk(document_id, seq)))
+        return io.BufferedReader(reader, CHUNK_SIZE)  # type: ignore[return-value]
+
+    def read(self, document_id: int, limit: int | None = None) -> bytes:
+        """The document's bytes, at most ``limit`` of them (all when None): a bounded read for
+        whoever needs bytes in hand (a view, a PDF page, an answer)."""
+        with self.open(document_id) as stream:
+            return stream.read(-1 if limit is None else limit)
+
+    def claim_staging(self, document_id: int, run: str, *, first: bool) -> bool:
+        """Make ``run`` the run whose staged orders are the document's (``first``: take it over,
+        deleting what an earlier run staged), or check it still is.  The document's row is
+        locked until the commit, so two runs never both hold it; False: the document is no
+        longer waiting (processed) or another run took it over."""
+        stmt = select(docs.c.status, docs.c.staging_run).where(docs.c.id == document_id)
+        if is_postgresql(self._c):
+            stmt = stmt.with_for_update()
+        row = self._c.execute(stmt).first()
+        if row is None or row.status != "received":
+            return False
+        if not first:
+            return row.staging_run == run
+        from gateway.adapters.db.tables import purchase_orders as pos
+
+        self._c.execute(delete(pos).where(pos.c.document_id == document_id, pos.c.status == "staged"))
+        self._c.execute(update(docs).where(docs.c.id == document_id).values(staging_run=run))
+        return True
 
     def get(self, document_id: int) -> StoredDocument | None:
         row = self._c.execute(select(docs).where(docs.c.id == document_id)).first()
@@ -122,26 +298,78 @@ class DocumentRepository:
 
     def head(self, document_id: int, size: int = 106) -> bytes:
         """The first ``size`` bytes of a document (b"" when there is none)."""
-        found = self._c.execute(
-            select(func.substr(docs.c.raw, 1, size)).where(docs.c.id == document_id)
-        ).scalar_one_or_none()
-        return bytes(found or b"")
+        row = self._c.execute(
+            select(func.substr(docs.c.raw, 1, size).label("head"), docs.c.chunked).where(
+                docs.c.id == document_id
+            )
+        ).first()
+        if row is None:
+            return b""
+        if row.chunked:
+            return self.read(document_id, size)
+        return bytes(row.head or b"")
 
     def contains(self, document_id: int, needle: bytes) -> bool:
-        """Do the document's bytes contain ``needle``?  (searched in the database)"""
-        where = "position(:needle in raw) > 0" if is_postgresql(self._c) else "instr(raw, :needle) > 0"
-        stmt = select(docs.c.id).where(docs.c.id == document_id, text(where).bindparams(needle=needle))
-        return self._c.execute(stmt).first() is not None
+        """Do the document's bytes contain ``needle``?  (searched in the database; a chunked
+        document chunk by chunk, each with the end of the one before)"""
+        where = "position(:needle in {col}) > 0" if is_postgresql(self._c) else "instr({col}, :needle) > 0"
+        stmt = select(docs.c.id).where(
+            docs.c.id == document_id, text(where.format(col="raw")).bindparams(needle=needle)
+        )
+        if self._c.execute(stmt).first() is not None:
+            return True
+        if not self.is_chunked(document_id) or not needle:
+            return False
+        in_chunk = select(chunks.c.seq).where(
+            chunks.c.document_id == document_id, text(where.format(col="data")).bindparams(needle=needle)
+        )
+        if self._c.execute(in_chunk.limit(1)).first() is not None:
+            return True
+        # across a boundary: the end of one chunk and the start of the next
+        span = len(needle) - 1
+        previous = b""
+        seq = 0
+        while True:
+            start = self._c.execute(
+                select(func.substr(chunks.c.data, 1, span)).where(
+                    chunks.c.document_id == document_id, chunks.c.seq == seq
+                )
+            ).scalar_one_or_none()
+            if start is None:
+                return False
+            if seq and needle in previous + bytes(start):
+                return True
+            length = self._c.execute(
+                select(func.length(chunks.c.data)).where(
+                    chunks.c.document_id == document_id, chunks.c.seq == seq
+                )
+            ).scalar_one()
+            tail_from = max(1, int(length) - span + 1)
+            previous = bytes(
+                self._c.execute(
+                    select(func.substr(chunks.c.data, tail_from, span)).where(
+                        chunks.c.document_id == document_id, chunks.c.seq == seq
+                    )
+                ).scalar_one()
+            )
+            seq += 1
 
     def earlier_unprocessed(self, document_id: int, isa_sender: bytes) -> int | None:
         """The oldest document received before ``document_id``, still waiting to be processed, whose
-        ISA05-ISA06 (bytes 33-50 of a fixed-width ISA, separator included) is ``isa_sender``."""
+        ISA05-ISA06 (bytes 33-50 of a fixed-width ISA, separator included) is ``isa_sender`` (for a
+        chunked document: of its first chunk)."""
+        first_chunk = (
+            select(func.substr(chunks.c.data, 33, len(isa_sender)))
+            .where(chunks.c.document_id == docs.c.id, chunks.c.seq == 0)
+            .scalar_subquery()
+        )
         stmt = (
             select(docs.c.id)
             .where(
                 docs.c.id < document_id,
                 docs.c.status == "received",
-                func.substr(docs.c.raw, 33, len(isa_sender)) == isa_sender,
+                func.coalesce(func.nullif(func.substr(docs.c.raw, 33, len(isa_sender)), b""), first_chunk)
+                == isa_sender,
             )
             .order_by(docs.c.id)
             .limit(1)

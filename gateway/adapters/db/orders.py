@@ -165,6 +165,57 @@ class PurchaseOrderRepository:
         assert original is not None  # the conflict was with it
         raise DuplicatePurchaseOrder(partner_id, po.po_number, original.id)
 
+    def stage(
+        self, po: PurchaseOrder | PurchaseOrderChange, partner_id: str | None, document_id: int
+    ) -> tuple[int, bool]:
+        """Store an order or change ``staged``: kept, but acted on by nothing until ``release_staged``.
+
+        For a large document read in batches; no per-document memory is kept (unlike ``add``,
+        whose replay cache holds every key of the document).  (id, False) for a new row; the
+        original's (id, True) when the PO number is a duplicate."""
+        kind = "change" if isinstance(po, PurchaseOrderChange) else "order"
+        values = {
+            "partner_id": partner_id,
+            "po_number": po.po_number,
+            "document_id": document_id,
+            "kind": kind,
+            "set_control": po.source.set_control,
+            "po_date": po.po_date,
+            "purpose": Purpose(po.purpose).value,
+            "is_test": po.source.test,
+            "canonical": _adapter(type(po)).dump_python(po, mode="json"),
+            "status": "staged",
+            "created_at": now(),
+        }
+        new_id = self._c.execute(_po_insert(self._c), values).scalar_one_or_none()
+        if new_id is not None:
+            return int(new_id), False
+        original = self.find(partner_id, po.po_number)
+        assert original is not None  # the conflict was with it
+        return original.id, True
+
+    def drop_staged(self, document_id: int, first: int, last: int) -> int:
+        """Delete the document's staged rows with ``first <= id <= last`` (a group rejected at its
+        trailer); how many."""
+        result = self._c.execute(
+            delete(pos).where(
+                pos.c.document_id == document_id,
+                pos.c.status == "staged",
+                pos.c.id >= first,
+                pos.c.id <= last,
+            )
+        )
+        return int(result.rowcount or 0)
+
+    def release_staged(self, document_id: int) -> int:
+        """The document's staged rows become ``parsed``: confirmation and changes may take them."""
+        result = self._c.execute(
+            update(pos)
+            .where(pos.c.document_id == document_id, pos.c.status == "staged")
+            .values(status="parsed")
+        )
+        return int(result.rowcount or 0)
+
     def get(self, purchase_order_id: int) -> StoredPurchaseOrder | None:
         row = self._c.execute(select(pos).where(pos.c.id == purchase_order_id)).first()
         return _stored_po(row) if row is not None else None

@@ -19,12 +19,13 @@ class StoredDocument:
     filename: str | None
     content_hash: str
     size: int
-    raw: bytes
+    raw: bytes  # the whole document; b"" when ``chunked`` (read it with ``documents.open``/``read``)
     format: str | None
     status: str
     diagnostics: Any
     message_id: str | None
     updated_at: datetime
+    chunked: bool = False  # archived in ``document_chunks``, ``size`` bytes in all
 
 
 @dataclass(slots=True)

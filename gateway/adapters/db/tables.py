@@ -154,8 +154,20 @@ inbound_documents = Table(
     Column("diagnostics", Json()),
     Column("message_id", String(500)),  # the channel's id (AS2 Message-ID, IMAP Message-ID, ...)
     Column("updated_at", UtcDateTime(), nullable=False),
+    # a large document's bytes are in ``document_chunks`` (``raw`` is then b"")
+    Column("chunked", Boolean, nullable=False, default=False, server_default=text("false")),
+    # the run of ``process_document`` whose staged orders are the document's (see staging.py)
+    Column("staging_run", String(36)),
     CheckConstraint(_one_of("status", DOCUMENT_STATUSES), name="status"),
     UniqueConstraint("channel", "message_id"),  # NULL message ids are never equal
+)
+
+document_chunks = Table(
+    "document_chunks",
+    metadata,
+    Column("document_id", Id, ForeignKey("inbound_documents.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # 0, 1, 2, ... in byte order
+    Column("data", LargeBinary, nullable=False),
 )
 
 interchanges = Table(

@@ -270,6 +270,8 @@ async def page_image(
 def _render(runtime: Any, document_id: int, number: int) -> bytes:
     with runtime.context.uow() as uow:
         doc = uow.documents.get(document_id)
+        if doc is not None and doc.chunked:  # a PDF over the chunk size: read whole (the reader bounds it)
+            doc.raw = uow.documents.read(document_id, doc.size)
     if doc is None or doc.format != "pdf":
         raise NotFound(f"no PDF document {document_id}")
     return render_page(doc.raw, number)

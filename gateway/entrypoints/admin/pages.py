@@ -16,6 +16,8 @@ from gateway.errors import GatewayError, NotFound
 from gateway.services import review
 from gateway.services.review_queue import DOCUMENT_REASONS, QueueFilter, review_queue
 
+VIEW_LIMIT = 4 * 1024 * 1024  # bytes of a chunked (large) document shown on its page
+
 router = APIRouter()
 
 AGES: dict[str, tuple[float | None, float | None]] = {
@@ -59,6 +61,8 @@ def order_detail(
         raise NotFound(f"no purchase order {purchase_order_id}")
     so = uow.sales_orders.get_by_purchase_order(purchase_order_id)
     doc = uow.documents.get(stored.document_id)
+    if doc is not None and doc.chunked:  # a large document: its first bytes are shown
+        doc.raw = uow.documents.read(doc.id, VIEW_LIMIT)
     layout = getattr(stored.document, "extraction", None) is not None  # a change (860) has none
     segments = x12view.cut(doc.raw) if doc is not None and not layout else []
     raw_view = None
@@ -219,6 +223,8 @@ def document_page(request: Request, runtime: RuntimeDep, user: PageViewer, docum
         doc = uow.documents.get(document_id)
         if doc is None:
             raise NotFound(f"no inbound document {document_id}")
+        if doc.chunked:  # a large document: its first bytes are shown
+            doc.raw = uow.documents.read(document_id, VIEW_LIMIT)
         orders = uow.purchase_orders.for_document(document_id)
         outbound = uow.outbound.list(inbound_document_id=document_id)
         partners = uow.partners.list()

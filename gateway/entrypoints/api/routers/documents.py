@@ -50,6 +50,9 @@ def setup(app: FastAPI) -> None:
     app.state.authenticators.append(partner_token)
 
 
+RAW_LIMIT = 4 * 1024 * 1024  # bytes of a chunked (large) document in the answer
+
+
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 async def upload(
     request: Request, partner: PartnerDep, runtime: RuntimeDep, background: BackgroundTasks
@@ -95,6 +98,8 @@ def document_status(document_id: int, principal: PrincipalDep, runtime: RuntimeD
         doc = uow.documents.get(document_id)
         if doc is None or (principal.partner_id is not None and doc.partner_id != principal.partner_id):
             raise NotFound(f"no document {document_id}")
+        if doc.chunked and principal.partner_id is None:  # a large document: its first bytes
+            doc.raw = uow.documents.read(document_id, RAW_LIMIT)
         outbound = uow.outbound.list(inbound_document_id=document_id)
         orders = uow.purchase_orders.for_document(document_id)
     answer: dict[str, Any] = {
@@ -115,4 +120,6 @@ def document_status(document_id: int, principal: PrincipalDep, runtime: RuntimeD
     }
     if principal.partner_id is None:  # people see the bytes too (the admin's detail view)
         answer["raw"] = doc.raw.decode("latin-1")
+        if doc.chunked:
+            answer["raw_truncated"] = doc.size > len(doc.raw)
     return answer
