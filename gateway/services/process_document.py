@@ -371,10 +371,14 @@ class StagedRun:
             uow.commit()
         self.handed = handed  # the latest batch only: the handover stays bounded
 
-    def _stage(self, uow: UnitOfWork, s: Staged, handed: dict[int, PurchaseOrder]) -> None:
+    def _stage(
+        self, uow: UnitOfWork, s: Staged, handed: dict[int, PurchaseOrder], *, status: str = "staged"
+    ) -> None:
         s.document.source.partner = s.partner_id
         s.document.source.document_id = str(self.document_id)
-        po_id, duplicate = uow.purchase_orders.stage(s.document, s.partner_id, self.document_id)
+        po_id, duplicate = uow.purchase_orders.stage(
+            s.document, s.partner_id, self.document_id, status=status
+        )
         if duplicate:
             self.duplicates.append((po_id, s.document.po_number, s.partner_id, s.work, s.group))
             return
@@ -393,7 +397,9 @@ class StagedRun:
         with ctx.uow() as uow:
             self._claim(uow)
             for s in self.pending:
-                self._stage(uow, s, handed)
+                # what a trailer rejected has left ``pending`` already: the rest is released as it is
+                # stored, in this same transaction (a document of one batch is never staged)
+                self._stage(uow, s, handed, status="parsed")
             self.pending = []
             if handed:
                 self.handed = handed

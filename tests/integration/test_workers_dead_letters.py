@@ -115,6 +115,26 @@ def test_permanent_error_is_dead_lettered_at_once(queued: tuple[Any, StubBroker,
     assert dead.error_type == "GatewayError" and "does not exist" in dead.error
 
 
+def test_a_change_written_with_other_separators_still_waits_for_its_partners_order(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The sender is read with each document's own separator and compared trimmed: an 860 with
+    ``|`` separators and unpadded ISA ids waits for the same partner's 850 written with ``*``."""
+    with open_pipeline(db_url, tmp_path) as p:
+        order = p.receive(sample("850-4010-acme.x12"), message_id="850")
+        text = sample("860-4010-acme.x12").decode("latin-1")
+        isa, rest = text.split("~", 1)
+        fields = [f.strip() if n in (6, 8) else f for n, f in enumerate(isa.split("*"))]
+        piped = ("|".join(fields) + "~" + rest.replace("*", "|")).encode("latin-1")
+        assert b"|ACMEHARDWARE|" in piped[:60]  # not padded to 15
+        change = p.receive(piped, message_id="860-piped")
+        p.runtime.dispatcher.queue.clear()
+        with p.uow() as uow:
+            assert waits_for(uow, change) == order
+            uow.documents.set_status(order, "acknowledged")
+            assert waits_for(uow, change) is None  # nothing of its partner waits any more
+
+
 def test_a_change_waits_for_the_earlier_documents_of_its_sender(db_url: str, tmp_path: Path) -> None:
     with open_pipeline(db_url, tmp_path) as p:
         order = p.receive(sample("850-4010-acme.x12"), message_id="850")

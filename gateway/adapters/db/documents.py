@@ -354,28 +354,22 @@ class DocumentRepository:
             )
             seq += 1
 
-    def earlier_unprocessed(self, document_id: int, isa_sender: bytes) -> int | None:
-        """The oldest document received before ``document_id``, still waiting to be processed, whose
-        ISA05-ISA06 (bytes 33-50 of a fixed-width ISA, separator included) is ``isa_sender`` (for a
-        chunked document: of its first chunk)."""
+    def waiting_heads(self, document_id: int, size: int, *, limit: int = 1000) -> list[tuple[int, bytes]]:
+        """(id, first ``size`` bytes) of the documents received before ``document_id`` and still
+        waiting to be processed, oldest first (at most ``limit``; for a chunked document the
+        bytes come from its first chunk)."""
         first_chunk = (
-            select(func.substr(chunks.c.data, 33, len(isa_sender)))
+            select(func.substr(chunks.c.data, 1, size))
             .where(chunks.c.document_id == docs.c.id, chunks.c.seq == 0)
             .scalar_subquery()
         )
         stmt = (
-            select(docs.c.id)
-            .where(
-                docs.c.id < document_id,
-                docs.c.status == "received",
-                func.coalesce(func.nullif(func.substr(docs.c.raw, 33, len(isa_sender)), b""), first_chunk)
-                == isa_sender,
-            )
+            select(docs.c.id, func.coalesce(func.nullif(func.substr(docs.c.raw, 1, size), b""), first_chunk))
+            .where(docs.c.id < document_id, docs.c.status == "received")
             .order_by(docs.c.id)
-            .limit(1)
+            .limit(limit)
         )
-        found = self._c.execute(stmt).scalar_one_or_none()
-        return int(found) if found is not None else None
+        return [(int(i), bytes(h or b"")) for i, h in self._c.execute(stmt)]
 
     def find_by_hash(self, content_hash: str) -> list[int]:
         """Ids of the documents with this SHA-256 (hex), oldest first."""

@@ -166,9 +166,16 @@ class PurchaseOrderRepository:
         raise DuplicatePurchaseOrder(partner_id, po.po_number, original.id)
 
     def stage(
-        self, po: PurchaseOrder | PurchaseOrderChange, partner_id: str | None, document_id: int
+        self,
+        po: PurchaseOrder | PurchaseOrderChange,
+        partner_id: str | None,
+        document_id: int,
+        *,
+        status: str = "staged",
     ) -> tuple[int, bool]:
-        """Store an order or change ``staged``: kept, but acted on by nothing until ``release_staged``.
+        """Store an order or change ``staged``: kept, but acted on by nothing until ``release_staged``
+        (``status="parsed"``: released at once, for the last batch, stored in the transaction that
+        releases the others).
 
         For a large document read in batches; no per-document memory is kept (unlike ``add``,
         whose replay cache holds every key of the document).  (id, False) for a new row; the
@@ -184,7 +191,7 @@ class PurchaseOrderRepository:
             "purpose": Purpose(po.purpose).value,
             "is_test": po.source.test,
             "canonical": _adapter(type(po)).dump_python(po, mode="json"),
-            "status": "staged",
+            "status": status,
             "created_at": now(),
         }
         new_id = self._c.execute(_po_insert(self._c), values).scalar_one_or_none()
