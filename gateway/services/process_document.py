@@ -263,6 +263,7 @@ class StagedRun:
         self.changes: list[int] = []
         self.duplicates: list[tuple[int, str, str, InterchangeWork, int]] = []
         self.orders = 0
+        self.stored_released = 0  # rows of the last batch, stored released at once
         self.since = ctx.clock() - timedelta(days=ctx.duplicate_interchange_days)
 
     # -- reading
@@ -382,6 +383,8 @@ class StagedRun:
         if duplicate:
             self.duplicates.append((po_id, s.document.po_number, s.partner_id, s.work, s.group))
             return
+        if status != "staged":
+            self.stored_released += 1
         s.work.widen(po_id, s.group)
         if isinstance(s.document, PurchaseOrder):
             handed[po_id] = s.document
@@ -480,7 +483,7 @@ class StagedRun:
                             "received; no second sales order",
                         )
                     )
-            released = uow.purchase_orders.release_staged(document_id)
+            released = uow.purchase_orders.release_staged(document_id) + self.stored_released
             orders = max(0, released - len(self.changes))
             if not self.works:
                 statuses.add("rejected")
