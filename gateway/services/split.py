@@ -1,16 +1,17 @@
 """A large document's orders shared among workers: confirmation split into ranges of orders.
 
-``process_document`` stores every order of a document in one transaction (the
-997 per functional group and the duplicate-interchange rule need the whole
-interchange read, and nothing of a group rejected at its trailer may be acted
-on).  Confirming them — rules, allocation under stock locks, the 855 — is the
-larger part of the work, and it is independent per order.  So on the queue a
-``confirm_document`` of a document with more than ``SPLIT_AT`` orders waiting
-is turned into ``confirm_range(document_id, first, last)`` work items of
-``SHARE`` orders each, which any worker takes.
+``process_document`` reads a document once, staging its orders in batches and
+releasing them all in its last transaction with the 997 (the 997 per
+functional group and the duplicate-interchange rule need the whole interchange
+read, and nothing of a group rejected at its trailer may be acted on).
+Confirming them — rules, allocation, the 855 — is the larger part of the work,
+and it is independent per order.  So on the queue a ``confirm_document`` of a
+document with more than ``SPLIT_AT`` orders waiting is turned into
+``confirm_range(document_id, first, last)`` work items of ``SHARE`` orders
+each, which any worker takes.
 
-Each range confirms the orders of its span still waiting, ``CHUNK_SIZE`` per
-transaction with a savepoint each, exactly as ``confirm_document`` does, so a
+Each range confirms the orders of its span still waiting, ``CHUNK_SIZE`` at a
+time exactly as ``confirm_document`` does (``gateway.services.confirm``), so a
 replayed or swept range makes nothing twice; a sweep that finds orders still
 waiting sends ``confirm_document`` again, which splits what is left.
 """
