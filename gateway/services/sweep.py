@@ -30,6 +30,7 @@ from gateway.services.xml_answers import XML_DOC_TYPES, answer_type
 
 # the start-up sweep's row in the poll schedule (partner "*" is no partner's: see ``polling.SHARED``)
 SWEEP_LEASE = ("*", "startup-sweep")
+PERIODIC_LEASE = ("*", "periodic-sweep")
 ANSWERED = (OrderStatus.CONFIRMED.value, OrderStatus.REJECTED.value, OrderStatus.TEST.value)
 
 
@@ -61,11 +62,18 @@ def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, tuple
     return steps
 
 
-def sweep(ctx: Context, *, limit: int = 1000) -> int:
-    """Send again every unfinished step of the ``limit`` latest documents; how many were sent."""
+def sweep(ctx: Context, *, limit: int = 1000, settled: timedelta | None = None) -> int:
+    """Send again every unfinished step of the ``limit`` latest documents; how many were sent.
+
+    ``settled``: only what has not moved for that long (a document not updated, an outbound
+    document not created within it), for a sweep that runs while workers are busy: work that
+    is merely waiting its turn on the queue is left alone."""
     sends: list[tuple[str, tuple[int, ...]]] = []
+    cutoff = ctx.clock() - settled if settled is not None else None
     with ctx.uow() as uow:
         for doc in sorted(uow.documents.list(limit=limit), key=lambda d: d.id):
+            if cutoff is not None and doc.updated_at > cutoff:
+                continue
             if doc.status == "received":
                 sends.append(("process_document", (doc.id,)))
             else:
@@ -75,7 +83,11 @@ def sweep(ctx: Context, *, limit: int = 1000) -> int:
         )
         queued = {out_id for step, ids in sends if step == "deliver" for out_id in ids}
         # older than the window, or not tied to a document
-        rest = [out.id for out in uow.outbound.list(delivery_status="pending") if out.id not in queued]
+        rest = [
+            out.id
+            for out in uow.outbound.list(delivery_status="pending")
+            if out.id not in queued and (cutoff is None or out.created_at <= cutoff)
+        ]
         if rest:
             sends.append(("deliver", tuple(rest)))
     for step, ids in sends:
@@ -83,15 +95,23 @@ def sweep(ctx: Context, *, limit: int = 1000) -> int:
     return len(sends)
 
 
-def sweep_once(ctx: Context, *, every: timedelta, limit: int = 1000) -> int | None:
+def sweep_once(
+    ctx: Context,
+    *,
+    every: timedelta,
+    limit: int = 1000,
+    settled: timedelta | None = None,
+    lease: tuple[str, str] = SWEEP_LEASE,
+) -> int | None:
     """The start-up sweep of a worker among many: sweep unless another swept less than ``every`` ago.
 
     N workers starting together would otherwise queue every unfinished step N times (harmless,
     the steps being idempotent, but N times the work).  The first takes the lease on the
     ``SWEEP_LEASE`` row of the poll schedule and keeps it for ``every`` after its sweep began, so
     the others find it held and skip; how many steps were sent, None when skipped.  A sweep that
-    fails gives the lease back, so the next worker to start tries again."""
-    partner_id, channel = SWEEP_LEASE
+    fails gives the lease back, so the next worker to start tries again.  The periodic sweep of
+    running workers (``lease=PERIODIC_LEASE``, with ``settled``) takes turns the same way."""
+    partner_id, channel = lease
     holder = uuid.uuid4().hex
     at = ctx.clock()
     with ctx.uow() as uow:
@@ -100,7 +120,7 @@ def sweep_once(ctx: Context, *, every: timedelta, limit: int = 1000) -> int | No
     if not claimed:
         return None
     try:
-        count = sweep(ctx, limit=limit)
+        count = sweep(ctx, limit=limit, settled=settled)
     except BaseException:
         with ctx.uow() as uow:
             uow.polls.release(partner_id, channel, holder, ctx.clock(), 0, "the sweep failed")

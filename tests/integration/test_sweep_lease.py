@@ -8,6 +8,9 @@
   documents that were never queued: one sweeps and the other says it skipped,
   and every document's ``process_document`` runs exactly once (each would run
   twice if both had swept).
+- The periodic sweep of running workers: only what has not moved for its period,
+  under a lease of its own; a worker started with ``--no-sweep --sweep-every 2``
+  finds documents whose messages were lost and processes them.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from gateway.adapters.db.tables import inbound_documents
 from gateway.bootstrap import build, init_database
 from gateway.config import SAMPLES, Settings
 from gateway.services.receive import receive
-from gateway.services.sweep import SWEEP_LEASE, sweep, sweep_once
+from gateway.services.sweep import PERIODIC_LEASE, SWEEP_LEASE, sweep, sweep_once
 from tests.integration.pipeline_helpers import FIXED_NOW, open_pipeline, sample
 from tests.integration.test_faults_workers import check_all_done
 from tests.integration.worker_procs import (
@@ -59,6 +64,49 @@ def test_one_sweep_per_interval(db_url: str, tmp_path: Path) -> None:
             (row,) = [r for r in uow.polls.list() if (r["partner_id"], r["channel"]) == SWEEP_LEASE]
         assert row["last_count"] == 2
         assert row["last_polled_at"] == FIXED_NOW + timedelta(seconds=61)
+
+
+def test_the_periodic_sweep_takes_only_what_has_not_moved(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        old = p.receive(sample("850-4010-acme.x12"), message_id="a")
+        fresh = p.receive(sample("850-5010-bright.x12"), message_id="b")
+        queue = p.runtime.dispatcher.queue
+        queue.clear()  # archived, never queued
+        ctx = p.ctx
+        ctx.clock = lambda: FIXED_NOW
+        with p.uow() as uow:
+            for document_id, at in ((old, FIXED_NOW - timedelta(minutes=10)), (fresh, FIXED_NOW)):
+                docs = inbound_documents
+                uow.connection.execute(update(docs).where(docs.c.id == document_id).values(updated_at=at))
+            uow.commit()
+        period = timedelta(minutes=5)
+        assert sweep_once(ctx, every=period * 0.9, settled=period, lease=PERIODIC_LEASE) == 1
+        assert list(queue) == [("process_document", (old,))]
+        # a lease of its own: a worker starting now still makes its start-up sweep, of everything
+        assert sweep_once(ctx, every=EVERY) == 2
+        # and the next period's sweep waits for the lease
+        assert sweep_once(ctx, every=period * 0.9, settled=period, lease=PERIODIC_LEASE) is None
+
+
+def test_a_running_worker_sweeps_what_a_lost_queue_left(tmp_path: Path) -> None:
+    with rabbitmq_queue() as (url, prefix), postgres_url() as db_url:
+        settings = rabbitmq_worker_settings(db_url, url, prefix, tmp_path)
+        init_database(settings)
+        runtime = build(settings)  # steps sent here stay in this process: nothing reaches the queue
+        try:
+            ids = [
+                receive(runtime.context, (SAMPLES / "x12" / n).read_bytes(), channel="test", message_id=n)
+                for n in FILES[:2]
+            ]
+        finally:
+            runtime.engine.dispose()
+        with workers(settings, tmp_path / "logs") as w:
+            w.start("--no-sweep", "--sweep-every", "2")
+            w.wait_consuming(1)
+            wait_for(lambda: check_all_done(settings, ids), timeout=120)
+            log = w.log(0)
+        assert "start-up sweep" not in log
+        assert "periodic sweep re-queued" in log
 
 
 def test_racing_sweeps_sweep_once(db_url: str, tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 The queue is RabbitMQ's when ``AMQP_URL`` is set, else Redis's by ``REDIS_URL``
 (``Settings.broker``).  A worker sweeps at start (re-queues what a crash left
-unfinished) unless another swept less than ``startup_sweep_seconds`` ago;
-``ordergate sweep`` always sweeps.
+unfinished) unless another swept less than ``startup_sweep_seconds`` ago, and
+then every ``--sweep-every`` seconds one of the running workers re-queues what
+has not moved for that long (a message lost with a broker, work a worker had
+committed but not yet sent when it died); ``ordergate sweep`` always sweeps.
 """
 
 from __future__ import annotations
@@ -116,6 +118,13 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         threading.Thread(
             target=_keep_alive, args=(broker, queue, stop), name="ordergate-heartbeat", daemon=True
         ).start()
+    if args.sweep_every > 0:
+        threading.Thread(
+            target=_periodic_sweep,
+            args=(runtime, args.sweep_every, stop, log),
+            name="ordergate-sweep",
+            daemon=True,
+        ).start()
     log.info("worker started with %d threads on %s (queue %s)", args.threads, settings.broker, queue)
     try:
         if args.burst:
@@ -141,6 +150,25 @@ def _startup_sweep(runtime: Any, log: Any) -> None:
         log.info("start-up sweep skipped: another worker swept less than %d s ago", every)
     else:
         log.info("start-up sweep re-queued %d unfinished steps", queued, extra={"swept": queued})
+
+
+def _periodic_sweep(runtime: Any, every_s: int, stop: Any, log: Any) -> None:
+    """Every ``every_s`` seconds, one worker among all (a lease, ``PERIODIC_LEASE``) re-queues the
+    unfinished steps of documents that have not moved for ``every_s`` seconds."""
+    from datetime import timedelta
+
+    from gateway.services.sweep import PERIODIC_LEASE, sweep_once
+
+    every = timedelta(seconds=every_s)
+    while not stop.wait(every_s):
+        try:
+            # the lease a little shorter than the period, so the worker that swept may sweep again
+            queued = sweep_once(runtime.context, every=every * 0.9, settled=every, lease=PERIODIC_LEASE)
+        except Exception:  # the database away: the next period tries again
+            log.exception("periodic sweep failed")
+            continue
+        if queued:
+            log.info("periodic sweep re-queued %d unfinished steps", queued, extra={"swept": queued})
 
 
 def _cmd_dead_letters(args: argparse.Namespace) -> int:
@@ -191,6 +219,13 @@ def register(sub: Any) -> None:
         "--no-sweep",
         action="store_true",
         help="do not re-queue unfinished steps at start (by default one worker does, per interval)",
+    )
+    p.add_argument(
+        "--sweep-every",
+        type=int,
+        default=300,
+        metavar="SECONDS",
+        help="re-queue, every SECONDS, what has not moved for that long (one worker of all; 0: never)",
     )
     p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
     p.add_argument("--metrics-host", default="127.0.0.1", help="address of the metrics server")
