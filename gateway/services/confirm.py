@@ -165,41 +165,35 @@ def answer_batch(ctx: Context, uow: UnitOfWork, made: list[Made]) -> list[int]:
     """Write and store the answers (855, or UBL/cXML) of committed sales orders in ``uow``'s
     transaction, without committing; the outbound ids stored.
 
-    The partners' control-number counters are locked (``ControlNumberBlock.reserve``) only
-    here, after the stock has been released.  An answer stored already (a replay) is skipped
-    and spends nothing."""
-    block = uow.control_numbers.block()
+    The control numbers of the 855s are reserved per partner up front, after the stock has
+    been released (``ControlNumberBlock.reserve``).  An answer stored already (a replay) is
+    skipped and spends nothing."""
+    due: list[tuple[Made, PartnerProfile, str]] = []  # (order, partner, "855" or the XML answer type)
     wanting: dict[str, int] = {}  # the partner's control-number key -> 855s to write
     for m in made:
         partner = m.partner
-        if (
-            partner is not None
-            and partner.x12 is not None
-            and m.order.status in ANSWERED
-            and _wants_855(partner)
-            and answer_type(partner, m.stored.document) is None
-        ):
+        if partner is None or m.order.status not in ANSWERED:
+            continue
+        # a cXML or UBL order is answered in its own format, not with an 855
+        kind = answer_type(partner, m.stored.document) or ("855" if _wants_855(partner) else None)
+        if kind is None:
+            continue
+        due.append((m, partner, kind))
+        if kind == "855":
+            assert partner.x12 is not None
             key = Party(partner.x12.isa_qualifier, partner.x12.isa_id).key
             wanting[key] = wanting.get(key, 0) + 1
+    block = uow.control_numbers.block()
     for key, count in wanting.items():
         block.reserve(key, count)
     outbound: list[int] = []
     audit: list[AuditRow] = []
-    for m in made:
+    for m, partner, kind in due:
         po = m.stored.document
-        partner = m.partner
-        if m.order.status not in ANSWERED or partner is None:
-            continue
-        xml_answer = answer_type(partner, po)
-        if xml_answer is not None:
-            # a cXML or UBL order is answered in its own format, not with an 855
-            out_id = write_xml_answer(ctx, uow, partner, po, m.order, m.sales_order_id, m.stored.id)
-            kind = xml_answer
-        elif _wants_855(partner):
+        if kind == "855":
             out_id = write_855(ctx, uow, block, partner, po, m.order, m.sales_order_id, m.stored.id)
-            kind = "855"
         else:
-            continue
+            out_id = write_xml_answer(ctx, uow, partner, po, m.order, m.sales_order_id, m.stored.id)
         if out_id is not None:
             outbound.append(out_id)
             audit.append(("system", "outbound", out_id, "created", {"type": kind, "po": po.po_number}))
