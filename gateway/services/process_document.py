@@ -262,7 +262,6 @@ class StagedRun:
         self.handed: dict[int, PurchaseOrder] = {}
         self.changes: list[int] = []
         self.duplicates: list[tuple[int, str, str, InterchangeWork, int]] = []
-        self.orders = 0
         self.stored_released = 0  # rows of the last batch, stored released at once
         self.since = ctx.clock() - timedelta(days=ctx.duplicate_interchange_days)
 
