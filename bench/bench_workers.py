@@ -165,6 +165,49 @@ def done_count(engine: Any) -> int:
         )
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_cpu_s() -> float:
+    """Busy CPU seconds of the whole machine so far (every core; idle and iowait left out)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
+
+
+class CpuMeter:
+    """Where the CPU of a timed run went: the worker processes, the bench process (archive and
+    queue), Redis, and the rest of the machine (PostgreSQL's backends, all but idle otherwise)."""
+
+    def __init__(self, workers: list[int], redis_pid: int) -> None:
+        self.workers, self.redis_pid = workers, redis_pid
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        return {
+            "machine": machine_cpu_s(),
+            "workers": sum(proc_cpu_s(pid) for pid in self.workers),
+            "bench": time.process_time(),
+            "redis": proc_cpu_s(self.redis_pid),
+        }
+
+    def stop(self) -> dict[str, float]:
+        end = self._sample()
+        used = {k: end[k] - self.start[k] for k in end}
+        used["postgresql_and_rest"] = max(
+            0.0, used["machine"] - used["workers"] - used["bench"] - used["redis"]
+        )
+        return used
+
+
 def vm_hwm_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -311,6 +354,7 @@ def run_workers(
         time.sleep(1.0)
         runtime, broker = build_queued(settings)
         checker = build(settings)
+        meter = CpuMeter([p.pid for p in procs], redis_srv.proc.pid)
         t0 = time.perf_counter()
         for path in files:
             with path.open("rb") as stream:  # by stream: a large file is archived in chunks
@@ -321,6 +365,7 @@ def run_workers(
                 raise SystemExit(f"a worker died: see {folder}/worker-*.log")
             time.sleep(0.1)
         wall = time.perf_counter() - t0
+        cpu = meter.stop()
         rss = [vm_hwm_mb(p.pid) for p in procs]
         result = {
             "config": f"workers:{processes}",
@@ -329,6 +374,7 @@ def run_workers(
             "wall_s": wall,
             "queued_s": queued_at,
             "worker_rss_mb": rss,
+            "cpu_s": cpu,
             **(
                 processed_summary(checker.engine)
                 if until_processed
@@ -402,6 +448,22 @@ def print_table(results: list[dict[str, Any]], pos: int, lines: int, per_file: i
         speed = f"{rate / (pos / one['wall_s']):.2f}" if one else ""
         rss = ", ".join(f"{m:.0f}" for m in r.get("worker_rss_mb", []) if m) or "–"
         print(f"| {r['config']} | {r['database']} | {r['wall_s']:.1f} | {rate:,.0f} | {speed} | {rss} |")
+    measured = [r for r in results if "cpu_s" in r]
+    if measured:
+        print(
+            "\nCPU per order, ms (machine = every process; the rest is PostgreSQL's backends and the OS):\n"
+        )
+        print(
+            "| configuration | machine | workers | PostgreSQL and rest | bench process | Redis | cores busy |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for r in measured:
+            c = {k: v * 1000 / pos for k, v in r["cpu_s"].items()}
+            busy = r["cpu_s"]["machine"] / r["wall_s"]
+            print(
+                f"| {r['config']} | {c['machine']:.1f} | {c['workers']:.1f} | {c['postgresql_and_rest']:.1f} "
+                f"| {c['bench']:.1f} | {c['redis']:.1f} | {busy:.2f} |"
+            )
 
 
 def _child(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,3 +104,70 @@ def _processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
         return process(value)
 
     return process_json
+
+
+_ARRAY_TYPES = {"VARCHAR": "TEXT", "CHAR": "TEXT", "JSON": "JSONB"}
+
+
+class ArrayInsert:
+    """PostgreSQL: many rows in one statement, a column array each.
+
+    ``INSERT INTO t (keys) SELECT * FROM unnest(%s::T1[], %s::T2[], ...)``: one statement
+    and one plan for any number of rows, where an executemany runs the statement once a
+    row (a protocol message, an executor start and a trip through the driver each).  Values
+    go through the columns' bind processors as ``execute`` would; JSON values are written
+    as text and cast.  The arrays are cast to the unconstrained base type (``TEXT``, not
+    ``VARCHAR(20)``), so a value too long for its column fails as an INSERT of it would
+    instead of being cut."""
+
+    def __init__(self, table: Table, keys: Sequence[str], *, returning: Sequence[str] = ()) -> None:
+        self._table = table
+        self._keys = tuple(keys)
+        self._returning = tuple(returning)
+        self._compiled: tuple[str, list[Callable[[Any], Any] | None]] | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self._keys
+
+    def _build(self, dialect: Any) -> tuple[str, list[Callable[[Any], Any] | None]]:
+        if self._compiled is None:
+            casts = []
+            processors: list[Callable[[Any], Any] | None] = []
+            for key in self._keys:
+                type_ = self._table.c[key].type
+                if isinstance(type_, JSON) or isinstance(type_.dialect_impl(dialect), JSON):
+                    casts.append("JSONB")
+                    processors.append(_json_text)
+                    continue
+                base = type_.dialect_impl(dialect).compile(dialect=dialect)
+                base = base.split("(", 1)[0].strip()
+                casts.append(_ARRAY_TYPES.get(base, base))
+                processors.append(type_._cached_bind_processor(dialect))
+            sql = (
+                f"INSERT INTO {self._table.name} ({', '.join(self._keys)}) "
+                f"SELECT * FROM unnest({', '.join(f'%s::{c}[]' for c in casts)})"
+            )
+            if self._returning:
+                sql += f" RETURNING {', '.join(self._returning)}"
+            self._compiled = (sql, processors)
+        return self._compiled
+
+    def sql(self, dialect: Any) -> str:
+        return self._build(dialect)[0]
+
+    def arrays(self, dialect: Any, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """The statement's parameters for ``rows`` (each in ``keys`` order): a list per column."""
+        _, processors = self._build(dialect)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(self._keys)
+        return [
+            list(col) if p is None else list(map(p, col)) for col, p in zip(columns, processors, strict=True)
+        ]
+
+    def execute(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> Any:
+        dialect = connection.dialect
+        return connection.exec_driver_sql(self.sql(dialect), tuple(self.arrays(dialect, rows)))
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value)  # None as JSON null, as SQLAlchemy's JSON type stores it

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, Row, String, bindparam, cast, delete, select, text, update
 
-from gateway.adapters.db._sql import DriverRows, insert, now
+from gateway.adapters.db._sql import ArrayInsert, DriverRows, insert, is_postgresql, now
 from gateway.adapters.db.errors import DuplicatePurchaseOrder
 from gateway.adapters.db.records import StoredPurchaseOrder, StoredSalesOrder
 from gateway.adapters.db.tables import allocations, purchase_orders, sales_order_lines, sales_orders
@@ -408,6 +408,46 @@ _LINE_KEYS = (
 )
 _LINE_ROWS = DriverRows(_LINE_INSERT, _LINE_KEYS, column_keys=True)
 _ALLOCATION_ROWS = DriverRows(_ALLOCATION_INSERT, ("b_warehouse", "b_quantity", "b_so", "b_position"))
+_LINE_ARRAYS = ArrayInsert(lines_t, _LINE_KEYS, returning=("id", "sales_order_id", "position"))
+_ALLOCATION_ARRAYS = ArrayInsert(allocations, ("warehouse", "quantity"))
+_PG_LINES: dict[str, str] = {}
+
+
+def _write_lines(
+    connection: Connection, rows: Sequence[tuple[Any, ...]], allocation_rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert sales-order lines (``_LINE_KEYS`` rows) and their allocations ((warehouse, quantity,
+    sales order id, position) rows: each finds its line by the lines' unique key).
+
+    On PostgreSQL both go in one statement of column arrays (the lines' INSERT as a CTE
+    whose RETURNING the allocations join), whatever the number of rows; elsewhere in two
+    executemanys."""
+    if not rows and not allocation_rows:
+        return
+    if not is_postgresql(connection):
+        _LINE_ROWS.execute(connection, rows)
+        _ALLOCATION_ROWS.execute(connection, allocation_rows)
+        return
+    dialect = connection.dialect
+    if not rows:  # allocations for lines that are stored already
+        _ALLOCATION_ROWS.execute(connection, allocation_rows)
+        return
+    sql = _PG_LINES.get(dialect.name)
+    if sql is None:
+        sql = _PG_LINES[dialect.name] = (
+            f"WITH l AS ({_LINE_ARRAYS.sql(dialect)}) "
+            "INSERT INTO allocations (sales_order_line_id, warehouse, quantity) "
+            "SELECT l.id, a.warehouse, a.quantity FROM l JOIN unnest("
+            "%s::TEXT[], %s::NUMERIC[], %s::BIGINT[], %s::INTEGER[]) WITH ORDINALITY "
+            "AS a(warehouse, quantity, so, pos, n) ON l.sales_order_id = a.so AND l.position = a.pos "
+            "ORDER BY a.n"  # allocation ids in the order given, as an executemany assigns them
+        )
+    line_arrays = _LINE_ARRAYS.arrays(dialect, rows)
+    warehouse, quantity, so, position = (
+        [list(c) for c in zip(*allocation_rows, strict=True)] if allocation_rows else [[], [], [], []]
+    )
+    allocation_arrays = _ALLOCATION_ARRAYS.arrays(dialect, list(zip(warehouse, quantity, strict=True)))
+    connection.exec_driver_sql(sql, (*line_arrays, *allocation_arrays, so, position))
 
 
 def _line_row(sales_order_id: int, position: int, line: SalesOrderLine) -> tuple[Any, ...]:
@@ -511,8 +551,7 @@ class SalesOrderRepository:
                 rows.append(_line_row(sales_order_id, p, line))
                 for a in line.allocations:
                     allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
-        _LINE_ROWS.execute(self._c, rows)
-        _ALLOCATION_ROWS.execute(self._c, allocation_rows)
+        _write_lines(self._c, rows, allocation_rows)
 
     def ids_by_purchase_order(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
         """Purchase order id → sales order id, for those that have one."""
@@ -545,12 +584,14 @@ class SalesOrderRepository:
                 delete(allocations).where(allocations.c.sales_order_line_id.in_(list(existing.values())))
             )
         added: list[tuple[Any, ...]] = []
+        added_positions: set[int] = set()
         allocation_rows: list[tuple[Any, ...]] = []
         for p, line in enumerate(order.lines):
             row = _line_row(sales_order_id, p, line)
             line_id = existing.pop(p, None)
             if line_id is None:
                 added.append(row)
+                added_positions.add(p)
             else:
                 values = dict(zip(_LINE_KEYS, row, strict=True))
                 self._c.execute(update(lines_t).where(lines_t.c.id == line_id).values(**values))
@@ -558,7 +599,9 @@ class SalesOrderRepository:
                 allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
         if existing:  # positions the order no longer has
             self._c.execute(delete(lines_t).where(lines_t.c.id.in_(list(existing.values()))))
-        _LINE_ROWS.execute(self._c, added)
+        if added:
+            _write_lines(self._c, added, [a for a in allocation_rows if a[3] in added_positions])
+            allocation_rows = [a for a in allocation_rows if a[3] not in added_positions]
         _ALLOCATION_ROWS.execute(self._c, allocation_rows)
 
     def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
