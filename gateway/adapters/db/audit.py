@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from gateway.adapters.db._sql import now
+from gateway.adapters.db._sql import ArrayInsert, is_postgresql, now
 from gateway.adapters.db.records import AuditEntry
 from gateway.adapters.db.tables import audit_log
+
+_KEYS = ("at", "actor", "entity", "entity_id", "action", "detail")
+_ARRAYS = ArrayInsert(audit_log, _KEYS)
 
 
 class AuditRepository:
@@ -27,14 +30,16 @@ class AuditRepository:
         return int(self._c.execute(stmt).scalar_one())
 
     def record_many(self, entries: Iterable[tuple[str, str, str | int, str, Any]]) -> None:
-        """Several ``record`` rows (actor, entity, entity id, action, detail) in one executemany."""
+        """Several ``record`` rows (actor, entity, entity id, action, detail) in one statement (on
+        PostgreSQL one of column arrays; elsewhere an executemany)."""
         at = now()
-        rows = [
-            {"at": at, "actor": a, "entity": e, "entity_id": str(i), "action": act, "detail": d}
-            for a, e, i, act, d in entries
-        ]
-        if rows:
-            self._c.execute(audit_log.insert(), rows)
+        rows = [(at, a, e, str(i), act, d) for a, e, i, act, d in entries]
+        if not rows:
+            return
+        if is_postgresql(self._c):
+            _ARRAYS.execute(self._c, rows)
+        else:
+            self._c.execute(audit_log.insert(), [dict(zip(_KEYS, row, strict=True)) for row in rows])
 
     def list(self, entity: str | None = None, entity_id: str | int | None = None) -> list[AuditEntry]:
         stmt = select(audit_log).order_by(audit_log.c.id)

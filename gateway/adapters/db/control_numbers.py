@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql
 
-from gateway.adapters.db._sql import insert, is_postgresql, now
+from gateway.adapters.db._sql import ArrayInsert, insert, is_postgresql, now
 from gateway.adapters.db.tables import CONTROL_LEVELS, control_counters, control_ledger
 
 MAX_CONTROL = 999_999_999
@@ -286,8 +286,23 @@ class ControlNumberBlock:
             self._ledger = []
 
 
+_LINK_ARRAYS = (
+    "UPDATE control_ledger AS l SET outbound_document_id = v.out "
+    "FROM unnest(%s::BIGINT[], %s::TEXT[], %s::TEXT[], %s::INTEGER[]) AS v(out, partner, level, value) "
+    "WHERE l.partner_id = v.partner AND l.level = v.level AND l.value = v.value"
+)
+_LEDGER_KEYS = ("partner_id", "level", "value", "cycle", "allocated_at")
+_LEDGER_ARRAYS = ArrayInsert(control_ledger, _LEDGER_KEYS)
+
+
 def _link(connection: Connection, rows: list[tuple[int, str, str, int]]) -> None:
-    """Tie ledger rows (partner, level, value) to the outbound documents that carry them."""
+    """Tie ledger rows (partner, level, value) to the outbound documents that carry them (on
+    PostgreSQL in one statement of column arrays; elsewhere an executemany)."""
+    if not rows:
+        return
+    if is_postgresql(connection):
+        connection.exec_driver_sql(_LINK_ARRAYS, tuple(list(c) for c in zip(*rows, strict=True)))
+        return
     connection.execute(
         update(control_ledger)
         .where(
@@ -346,7 +361,7 @@ class NumberLease:
                     ),
                     [{"b_level": r["level"], "b_value": r["value"], "b_cycle": r["cycle"]} for r in wrapped],
                 )
-            c.execute(control_ledger.insert(), rows)
+            _LEDGER_ARRAYS.execute(c, [tuple(r[k] for k in _LEDGER_KEYS) for r in rows])
         return taken
 
     def give_back(self, partner: str, level: str, first: int, last: int, cycle: int) -> bool:

@@ -350,15 +350,24 @@ class PurchaseOrderRepository:
         return result.rowcount == 1
 
     def set_statuses(self, statuses: Iterable[tuple[int, str]]) -> None:
-        """``set_status`` for many orders in one statement (executemany)."""
-        rows = [{"b_id": po_id, "b_status": status} for po_id, status in statuses]
-        if not rows:
+        """``set_status`` for many orders in one statement (on PostgreSQL one of column arrays;
+        elsewhere an executemany); an order named twice takes the last status given."""
+        wanted = dict(statuses)
+        if not wanted:
             return
-        result = self._c.execute(_SET_PO_STATUS, rows)
-        if result.rowcount != len(rows):
+        if is_postgresql(self._c):
+            result = self._c.exec_driver_sql(_SET_PO_STATUS_ARRAYS, (list(wanted), list(wanted.values())))
+        else:
+            rows = [{"b_id": po_id, "b_status": status} for po_id, status in wanted.items()]
+            result = self._c.execute(_SET_PO_STATUS, rows)
+        if result.rowcount != len(wanted):
             raise NotFound("a purchase order to update does not exist")
 
 
+_SET_PO_STATUS_ARRAYS = (
+    "UPDATE purchase_orders AS p SET status = v.status "
+    "FROM unnest(%s::BIGINT[], %s::TEXT[]) AS v(id, status) WHERE p.id = v.id"
+)
 _SET_PO_STATUS = update(pos).where(pos.c.id == bindparam("b_id")).values(status=bindparam("b_status"))
 
 
