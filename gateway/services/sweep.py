@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from gateway.domain.model import PurchaseOrder
 from gateway.domain.orders import OrderStatus
@@ -35,30 +36,29 @@ ANSWERED = (OrderStatus.CONFIRMED.value, OrderStatus.REJECTED.value, OrderStatus
 
 
 def unfinished_steps(uow: UnitOfWork, document_id: int) -> list[tuple[str, tuple[int, ...]]]:
-    """The steps a processed document still needs: confirmations, 855s and deliveries."""
+    """The steps a processed document still needs: confirmations, 855s and deliveries.
+
+    Found by a few queries whatever the document's size: only the orders that lack an answer
+    are read (to see whether their partner wants one, and in which format)."""
     steps: list[tuple[str, tuple[int, ...]]] = []
-    pending = uow.outbound.list(inbound_document_id=document_id, delivery_status="pending")
+    answers = ("855", *sorted(XML_DOC_TYPES))
     if uow.purchase_orders.unconfirmed(document_id, limit=1):
         steps.append(("confirm_document", (document_id,)))
-    for po in uow.purchase_orders.for_document(document_id):
-        if po.kind != "order":
+    partners: dict[str, Any] = {}
+    for so_id, po_id in uow.sales_orders.unanswered(document_id, ANSWERED, answers):
+        po = uow.purchase_orders.get(po_id)
+        if po is None:
             continue
-        so = uow.sales_orders.get_by_purchase_order(po.id)
-        if so is None:
-            continue
-        answers = [
-            o for o in uow.outbound.list(purchase_order_id=po.id) if o.doc_type in ("855", *XML_DOC_TYPES)
-        ]
-        pending.extend(o for o in answers if o.delivery_status == "pending")
-        if answers or so.order.status.value not in ANSWERED:
-            continue
-        partner = uow.partners.get(po.partner_id) if po.partner_id else None
+        if po.partner_id and po.partner_id not in partners:
+            partners[po.partner_id] = uow.partners.get(po.partner_id)
+        partner = partners.get(po.partner_id) if po.partner_id else None
         if isinstance(po.document, PurchaseOrder) and answer_type(partner, po.document) is not None:
-            steps.append(("emit_855", (so.id,)))  # answered in the order's own format
+            steps.append(("emit_855", (so_id,)))  # answered in the order's own format
         elif partner is not None and partner.x12 is not None and partner.documents.po_ack:
-            steps.append(("emit_855", (so.id,)))
+            steps.append(("emit_855", (so_id,)))
+    pending = uow.outbound.pending_for_document(document_id, answers)
     if pending:
-        steps.append(("deliver", tuple(sorted(o.id for o in pending))))
+        steps.append(("deliver", tuple(pending)))
     return steps
 
 

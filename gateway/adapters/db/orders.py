@@ -12,7 +12,13 @@ from sqlalchemy import Connection, Row, String, bindparam, cast, delete, select,
 from gateway.adapters.db._sql import ArrayInsert, DriverRows, insert, is_postgresql, now
 from gateway.adapters.db.errors import DuplicatePurchaseOrder
 from gateway.adapters.db.records import StoredPurchaseOrder, StoredSalesOrder
-from gateway.adapters.db.tables import allocations, purchase_orders, sales_order_lines, sales_orders
+from gateway.adapters.db.tables import (
+    allocations,
+    outbound_documents,
+    purchase_orders,
+    sales_order_lines,
+    sales_orders,
+)
 from gateway.adapters.db.types import Amount
 from gateway.domain.model import PurchaseOrder, PurchaseOrderChange, Purpose
 from gateway.domain.orders import (
@@ -561,6 +567,32 @@ class SalesOrderRepository:
                 for a in line.allocations:
                     allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
         _write_lines(self._c, rows, allocation_rows)
+
+    def unanswered(
+        self, document_id: int, statuses: Iterable[str], answer_types: Iterable[str]
+    ) -> list[tuple[int, int]]:
+        """(sales order id, purchase order id) of the document's orders whose sales order is in
+        one of ``statuses`` and has no outbound document of ``answer_types`` yet."""
+        answered = (
+            select(outbound_documents.c.id)
+            .where(
+                outbound_documents.c.purchase_order_id == pos.c.id,
+                outbound_documents.c.doc_type.in_(list(answer_types)),
+            )
+            .exists()
+        )
+        stmt = (
+            select(sales_orders.c.id, pos.c.id)
+            .join(pos, pos.c.id == sales_orders.c.purchase_order_id)
+            .where(
+                pos.c.document_id == document_id,
+                pos.c.kind == "order",
+                sales_orders.c.status.in_(list(statuses)),
+                ~answered,
+            )
+            .order_by(sales_orders.c.id)
+        )
+        return [(int(so), int(po)) for so, po in self._c.execute(stmt)]
 
     def ids_by_purchase_order(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
         """Purchase order id → sales order id, for those that have one."""

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, or_, select, update
 
 from gateway.adapters.db._sql import insert, now
 from gateway.adapters.db.records import StoredOutbound
-from gateway.adapters.db.tables import DELIVERY_STATUSES, control_ledger, outbound_documents
+from gateway.adapters.db.tables import DELIVERY_STATUSES, control_ledger, outbound_documents, purchase_orders
 from gateway.errors import NotFound
 
 out = outbound_documents
@@ -212,6 +212,23 @@ class OutboundRepository:
             if value is not None:
                 stmt = stmt.where(column == value)
         return [_stored(r) for r in self._c.execute(stmt)]
+
+    def pending_for_document(self, document_id: int, answer_types: Iterable[str]) -> list[int]:
+        """Ids of the pending outbound documents a document still has to send: its own (the
+        997/999/TA1 answering it) and the answers (``answer_types``) to its purchase orders."""
+        of_document = select(purchase_orders.c.id).where(purchase_orders.c.document_id == document_id)
+        stmt = (
+            select(out.c.id)
+            .where(
+                out.c.delivery_status == "pending",
+                or_(
+                    out.c.inbound_document_id == document_id,
+                    out.c.purchase_order_id.in_(of_document) & out.c.doc_type.in_(list(answer_types)),
+                ),
+            )
+            .order_by(out.c.id)
+        )
+        return [int(i) for i in self._c.execute(stmt).scalars()]
 
     def set_delivery(self, outbound_id: int, status: str, at: datetime | None = None) -> None:
         if status not in DELIVERY_STATUSES:
