@@ -21,7 +21,7 @@ resume a document it has already processed (a replayed or resent document).
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.domain.model import PurchaseOrder
@@ -95,6 +95,24 @@ def sweep(ctx: Context, *, limit: int = 1000, settled: timedelta | None = None) 
     return len(sends)
 
 
+def periodic_window(
+    period: timedelta, waiting: int, now: datetime, last_drained: datetime | None
+) -> tuple[timedelta | None, datetime | None]:
+    """How far back a periodic sweep may look, given the messages ``waiting`` on the queue now:
+    (the ``settled`` window, or None for no sweep this time; when the queue was last seen empty).
+
+    A document that has not moved for ``period`` may simply be waiting its turn behind a
+    backlog; re-sending it would only queue it twice (and its later steps with it).  What has
+    not moved since the queue was last seen empty cannot be waiting on it: so with messages
+    waiting, only that older work is swept, and nothing while the queue has not been seen
+    empty (the start-up sweep covers what came before)."""
+    if waiting <= 0:
+        return period, now
+    if last_drained is None:
+        return None, None
+    return max(period, now - last_drained), last_drained
+
+
 def sweep_once(
     ctx: Context,
     *,
@@ -130,3 +148,17 @@ def sweep_once(
         uow.polls.ran(partner_id, channel, holder, at, count)
         uow.commit()
     return count
+
+
+def periodic_round(
+    ctx: Context, *, every: timedelta, waiting: int, last_drained: datetime | None
+) -> tuple[int | None, datetime | None]:
+    """One round of the periodic sweep of running workers, with ``waiting`` messages on the
+    queue: (steps sent, None when this round did not sweep; when the queue was last seen
+    empty, to pass to the next round).  Within the window ``periodic_window`` allows, under the
+    ``PERIODIC_LEASE`` (one worker of all; held a little shorter than the period, so the worker
+    that swept may sweep again next time)."""
+    settled, last_drained = periodic_window(every, waiting, ctx.clock(), last_drained)
+    if settled is None:
+        return None, last_drained
+    return sweep_once(ctx, every=every * 0.9, settled=settled, lease=PERIODIC_LEASE), last_drained

@@ -10,7 +10,10 @@
   twice if both had swept).
 - The periodic sweep of running workers: only what has not moved for its period,
   under a lease of its own; a worker started with ``--no-sweep --sweep-every 2``
-  finds documents whose messages were lost and processes them.
+  finds documents whose messages were lost and processes them.  On a real Redis
+  with a backlog waiting on the queue it sends nothing twice (what waits has only
+  not had its turn), and once the queue is lost, or was seen empty before the
+  work went missing, it sends what is missing.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ import json
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from gateway.adapters.db.tables import inbound_documents
-from gateway.bootstrap import build, init_database
+from gateway.adapters.observability.metrics import redis_waiting
+from gateway.bootstrap import build, build_queued, init_database
 from gateway.config import SAMPLES, Settings
+from gateway.entrypoints.workers.actors import QUEUE
 from gateway.services.receive import receive
-from gateway.services.sweep import PERIODIC_LEASE, SWEEP_LEASE, sweep, sweep_once
+from gateway.services.sweep import PERIODIC_LEASE, SWEEP_LEASE, periodic_round, sweep, sweep_once
 from tests.integration.pipeline_helpers import FIXED_NOW, open_pipeline, sample
 from tests.integration.test_faults_workers import check_all_done
 from tests.integration.worker_procs import (
@@ -35,7 +41,9 @@ from tests.integration.worker_procs import (
     rabbitmq_counts,
     rabbitmq_queue,
     rabbitmq_worker_settings,
+    redis_server,
     wait_for,
+    worker_settings,
     workers,
 )
 
@@ -86,6 +94,61 @@ def test_the_periodic_sweep_takes_only_what_has_not_moved(db_url: str, tmp_path:
         assert sweep_once(ctx, every=EVERY) == 2
         # and the next period's sweep waits for the lease
         assert sweep_once(ctx, every=period * 0.9, settled=period, lease=PERIODIC_LEASE) is None
+
+
+def test_a_backlog_on_redis_is_not_sent_twice(tmp_path: Path) -> None:
+    with redis_server(tmp_path) as server, postgres_url() as db_url:
+        settings = worker_settings(db_url, server.url, tmp_path)
+        init_database(settings)
+        runtime, broker = build_queued(settings)
+        ctx = runtime.context
+        client = broker.client
+        try:
+            ids = [
+                receive(ctx, (SAMPLES / "x12" / n).read_bytes(), channel="test", message_id=n)
+                for n in FILES[:3]
+            ]
+            period = timedelta(minutes=5)
+            ctx.clock = lambda: FIXED_NOW
+            with ctx.uow() as uow:  # no worker yet: they have waited on the queue for 10 minutes
+                uow.connection.execute(
+                    update(inbound_documents).values(updated_at=FIXED_NOW - timedelta(minutes=10))
+                )
+                uow.commit()
+
+            def waiting() -> int:
+                return redis_waiting(client, settings.redis_namespace, QUEUE)
+
+            assert waiting() == 3
+            sent, drained = periodic_round(ctx, every=period, waiting=waiting(), last_drained=None)
+            assert (sent, drained) == (None, None) and waiting() == 3  # waiting their turn
+            # seen empty before they went quiet: what has not moved since then is missing
+            earlier = FIXED_NOW - timedelta(minutes=20)
+            sent, drained = periodic_round(ctx, every=period, waiting=waiting(), last_drained=earlier)
+            assert (sent, drained) == (0, earlier) and waiting() == 3
+            later = FIXED_NOW - timedelta(minutes=8)
+            ctx.clock = lambda: FIXED_NOW + period  # the next round, with the lease free again
+            sent, drained = periodic_round(ctx, every=period, waiting=waiting(), last_drained=later)
+            assert (sent, drained) == (3, later) and waiting() == 6
+            # the queue lost (a Redis restarted without its data): an empty queue sweeps
+            client.flushdb()
+            ctx.clock = lambda: FIXED_NOW + 2 * period
+            sent, drained = periodic_round(ctx, every=period, waiting=waiting(), last_drained=None)
+            assert sent == 3 and drained == FIXED_NOW + 2 * period
+            assert sorted(_queued_documents(client, settings.redis_namespace)) == sorted(ids)
+        finally:
+            broker.close()
+            runtime.engine.dispose()
+
+
+def _queued_documents(client: Any, namespace: str) -> list[int]:
+    """The documents of the ``process_document`` messages waiting on the queue."""
+    found = []
+    for message_id in client.lrange(f"{namespace}:{QUEUE}", 0, -1):
+        body = json.loads(client.hget(f"{namespace}:{QUEUE}.msgs", message_id))
+        if body["actor_name"] == "ordergate.process_document":
+            found.extend(body["args"])
+    return found
 
 
 def test_a_running_worker_sweeps_what_a_lost_queue_left(tmp_path: Path) -> None:

@@ -139,6 +139,25 @@ class RabbitmqQueueCollector(Collector):
         yield family
 
 
+def redis_waiting(client: Any, namespace: str, queue: str) -> int:
+    """Messages waiting on a dramatiq queue in Redis (not yet taken by a worker)."""
+    return int(client.llen(f"{namespace}:{queue}"))
+
+
+def rabbitmq_waiting(url: str, queue: str, *, timeout: float = 2.0) -> int:
+    """Ready messages on a dramatiq queue in RabbitMQ (a connection of its own: pika's are not
+    shared between threads)."""
+    import pika
+
+    params = pika.URLParameters(url)
+    params.socket_timeout = params.blocked_connection_timeout = timeout
+    connection = pika.BlockingConnection(params)
+    try:
+        return _ready(connection, queue)
+    finally:
+        connection.close()
+
+
 def _ready(connection: Any, queue: str) -> int:
     """Ready messages on ``queue`` by a passive declare (0 when there is no such queue)."""
     import pika.exceptions

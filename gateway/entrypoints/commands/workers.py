@@ -121,7 +121,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     if args.sweep_every > 0:
         threading.Thread(
             target=_periodic_sweep,
-            args=(runtime, args.sweep_every, stop, log),
+            args=(runtime, args.sweep_every, stop, log, _waiting_on(settings, broker, queue)),
             name="ordergate-sweep",
             daemon=True,
         ).start()
@@ -152,22 +152,38 @@ def _startup_sweep(runtime: Any, log: Any) -> None:
         log.info("start-up sweep re-queued %d unfinished steps", queued, extra={"swept": queued})
 
 
-def _periodic_sweep(runtime: Any, every_s: int, stop: Any, log: Any) -> None:
+def _waiting_on(settings: Any, broker: Any, queue: str) -> Any:
+    """A function: how many messages wait on the worker's queue now."""
+    from gateway.adapters.observability.metrics import rabbitmq_waiting, redis_waiting
+
+    if settings.broker == "rabbitmq":
+        return lambda: rabbitmq_waiting(str(settings.amqp_url), queue)
+    return lambda: redis_waiting(broker.client, settings.redis_namespace, queue)
+
+
+def _periodic_sweep(runtime: Any, every_s: int, stop: Any, log: Any, waiting: Any) -> None:
     """Every ``every_s`` seconds, one worker among all (a lease, ``PERIODIC_LEASE``) re-queues the
-    unfinished steps of documents that have not moved for ``every_s`` seconds."""
+    unfinished steps of documents that have not moved for ``every_s`` seconds, and, while
+    messages wait on the queue, only of those that have not moved since it was last seen empty
+    (``periodic_window``)."""
     from datetime import timedelta
 
-    from gateway.services.sweep import PERIODIC_LEASE, sweep_once
+    from gateway.services.sweep import periodic_round
 
     every = timedelta(seconds=every_s)
+    last_drained = None
     while not stop.wait(every_s):
         try:
-            # the lease a little shorter than the period, so the worker that swept may sweep again
-            queued = sweep_once(runtime.context, every=every * 0.9, settled=every, lease=PERIODIC_LEASE)
-        except Exception:  # the database away: the next period tries again
+            backlog = int(waiting())
+            queued, last_drained = periodic_round(
+                runtime.context, every=every, waiting=backlog, last_drained=last_drained
+            )
+        except Exception:  # the database or the broker away: the next period tries again
             log.exception("periodic sweep failed")
             continue
-        if queued:
+        if queued is None and backlog:
+            log.info("periodic sweep: nothing re-queued this round (%d messages wait on the queue)", backlog)
+        elif queued:
             log.info("periodic sweep re-queued %d unfinished steps", queued, extra={"swept": queued})
 
 
