@@ -567,7 +567,6 @@ def _store_ack(uow: UnitOfWork, work: InterchangeWork, document_id: int) -> int 
         controls,
         inbound_document_id=document_id,
         key=key,
-        control_partner=ack.partner.key,
     )
     uow.control_numbers.link_taken(out_id)  # every number the acknowledgement took (each group, set)
     return out_id

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, or_, select, update
 
 from gateway.adapters.db._sql import insert, now
 from gateway.adapters.db.records import StoredOutbound
-from gateway.adapters.db.tables import DELIVERY_STATUSES, control_ledger, outbound_documents, purchase_orders
+from gateway.adapters.db.tables import DELIVERY_STATUSES, outbound_documents, purchase_orders
 from gateway.errors import NotFound
 
 out = outbound_documents
@@ -80,14 +80,12 @@ class OutboundRepository:
         inbound_document_id: int | None = None,
         *,
         key: str = "",
-        control_partner: str | None = None,
     ) -> int:
         """Store a document to send; the existing id when its idempotency key is already stored.
 
-        ``controls`` maps "ISA"/"GS"/"ST" to the numbers used; the control-number
-        ledger rows for them (under ``control_partner``, the allocator's key, by
-        default ``partner_id``) are linked to the new document.
-        """
+        ``controls`` maps "ISA"/"GS"/"ST" to the first numbers used (kept on the row).  The
+        control-number ledger is not touched: the caller links every number it took
+        (``ControlNumberRepository.link_taken``, ``ControlNumberBlock.link``)."""
         controls = controls or {}
         new_id = self.add_new(
             partner_id,
@@ -101,20 +99,6 @@ class OutboundRepository:
         if new_id is None:
             ident = idempotency_key(doc_type, inbound_document_id, purchase_order_id, key)
             return int(self._c.execute(select(out.c.id).where(out.c.idempotency_key == ident)).scalar_one())
-        owner = control_partner or partner_id
-        for level, value in controls.items():
-            if value is None:
-                continue
-            self._c.execute(
-                update(control_ledger)
-                .where(
-                    control_ledger.c.partner_id == owner,
-                    control_ledger.c.level == level,
-                    control_ledger.c.value == value,
-                    control_ledger.c.outbound_document_id.is_(None),
-                )
-                .values(outbound_document_id=new_id)
-            )
         return int(new_id)
 
     def add_new(
