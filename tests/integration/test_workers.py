@@ -1,4 +1,7 @@
-"""Pipeline steps as dramatiq actors: the stub broker in-process, and Redis with worker threads."""
+"""Pipeline steps as dramatiq actors: the stub broker in-process, and Redis with worker threads.
+
+A document's confirmation runs in its ``process_document`` message (no ``confirm_document``
+through the broker, the orders taken from the hand-over), and is queued when that run fails."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ import redis
 from dramatiq import Worker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+from sqlalchemy import event
 
-from gateway.bootstrap import build_queued, init_database
+from gateway.bootstrap import STEPS, build_queued, init_database
 from gateway.config import SAMPLES, Settings
 from gateway.entrypoints.workers.actors import QUEUE
 from gateway.services.receive import receive
@@ -94,4 +99,81 @@ def test_steps_run_on_redis_with_worker_threads(db_url: str, tmp_path: Path, thr
         worker.stop()
         broker.flush_all()
         broker.close()
+    runtime.engine.dispose()
+
+
+class _Enqueued(Middleware):
+    """The actor names of the messages sent to the broker, in order."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def before_enqueue(self, broker: object, message: object, delay: object) -> None:
+        self.names.append(message.actor_name.removeprefix("ordergate."))  # type: ignore[attr-defined]
+
+
+def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path) -> None:
+    """The confirmation ``process_document`` asks for runs in the same message: no
+    ``confirm_document`` goes through the broker, and the parsed orders come from the hand-over
+    (their canonical JSON is not read back)."""
+    settings = _settings(db_url, tmp_path)
+    init_database(settings)
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    sent = _Enqueued()
+    broker.add_middleware(sent)
+    runtime, _ = build_queued(settings, broker)
+    read_back: list[str] = []
+
+    def canonical_reads(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.startswith("SELECT") and "purchase_orders.canonical" in statement:
+            read_back.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", canonical_reads)
+    worker = Worker(broker, worker_threads=2)
+    worker.start()
+    try:
+        _ingest(runtime, SAMPLE_FILES)
+        broker.join(QUEUE, fail_fast=True)
+        worker.join()
+    finally:
+        worker.stop()
+        event.remove(runtime.engine, "before_cursor_execute", canonical_reads)
+    _check(runtime)
+    assert "confirm_document" not in sent.names
+    assert sent.names.count("process_document") == len(SAMPLE_FILES)
+    assert read_back == []
+    runtime.engine.dispose()
+
+
+def test_a_confirmation_that_fails_in_the_same_message_is_queued(db_url: str, tmp_path: Path) -> None:
+    settings = _settings(db_url, tmp_path)
+    init_database(settings)
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    sent = _Enqueued()
+    broker.add_middleware(sent)
+    runtime, _ = build_queued(settings, broker)
+    failures = iter([RuntimeError("the database went away")])
+    real = STEPS["confirm_document"]
+
+    def flaky(ctx: object, *args: int) -> object:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(ctx, *args)
+
+    worker = Worker(broker, worker_threads=1)
+    worker.start()
+    STEPS["confirm_document"] = flaky
+    try:
+        _ingest(runtime, SAMPLE_FILES[:1])
+        broker.join(QUEUE, fail_fast=True)
+        worker.join()
+    finally:
+        STEPS["confirm_document"] = real
+        worker.stop()
+    assert sent.names.count("confirm_document") == 1  # queued once, after the run in the message failed
+    with runtime.context.uow() as uow:
+        assert [so.order.po_number for so in uow.sales_orders.list()] == ["4500018812"]
     runtime.engine.dispose()

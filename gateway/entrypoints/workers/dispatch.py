@@ -17,6 +17,9 @@ and dramatiq's ``CurrentMessage`` (to read a message's own options).
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -50,18 +53,39 @@ def make_broker(settings: Settings) -> Broker:
 
 
 class DramatiqDispatcher:
-    """Sends each step to its actor; the actors are bound later by ``bind``."""
+    """Sends each step to its actor; the actors are bound later by ``bind``.
+
+    Inside ``holding(steps)`` (in this thread only) a send of one of ``steps`` is kept in the
+    list it yields instead of sent: the worker runs it next, in the same message
+    (``StepRunner``)."""
 
     def __init__(self) -> None:
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
+        self._held = threading.local()
 
     def bind(self, actors: dict[str, dramatiq.Actor[Any, Any]]) -> None:
         self.actors = actors
 
     def send(self, step: str, *args: int | str) -> None:
+        held: tuple[frozenset[str], list[tuple[str, tuple[Any, ...]]]] | None = getattr(
+            self._held, "value", None
+        )
+        if held is not None and step in held[0]:
+            held[1].append((step, args))
+            return
         if not self.actors:
             raise RuntimeError("no broker is bound to the dispatcher")
         self.actors[step].send(*args)
+
+    @contextmanager
+    def holding(self, steps: Iterable[str]) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+        kept: list[tuple[str, tuple[Any, ...]]] = []
+        outer = getattr(self._held, "value", None)
+        self._held.value = (frozenset(steps), kept)
+        try:
+            yield kept
+        finally:
+            self._held.value = outer
 
 
 HANDOVER_LIMIT = 1_000
@@ -85,6 +109,7 @@ def bind_queue(
     from gateway.services.dead_letters import record_dead_letter
     from gateway.services.ports import Handover
 
+    assert isinstance(runtime.dispatcher, DramatiqDispatcher)
     settings = runtime.settings
     # parsed orders kept for a confirmation in this same process: with several workers most are
     # confirmed elsewhere, so keep few (they are read from the database otherwise)
@@ -102,6 +127,8 @@ def bind_queue(
 
     runner = StepRunner(
         runtime.context,
+        hold=runtime.dispatcher.holding,
+        observe=metrics.observe if metrics is not None else None,
         faults=faults,
         defer=defer,
         deferrals=_deferrals,
@@ -114,6 +141,5 @@ def bind_queue(
     actors.update(declare(broker, runner, policy, queue=settings.queue_name))
     if faults is not None:
         faults.install()
-    assert isinstance(runtime.dispatcher, DramatiqDispatcher)
     runtime.dispatcher.bind(actors)
     return actors

@@ -6,6 +6,11 @@
 - ``process_document`` of a document that must wait for an earlier one of the
   same partner (``gateway.services.ordering``) is sent again a little later
   instead of being run, at most ``max_deferrals`` times;
+- the ``confirm_document`` a ``process_document`` sends is run next in the same
+  message (the orders it just parsed are still in this process's hand-over, and
+  their 855s need not wait behind every document queued after this one); if it
+  fails it is sent to the queue instead, with its own retries, and if the worker
+  dies first, the ``process_document`` message comes back and resumes it;
 - ``confirm_document`` of a document with many orders waiting is shared out
   as ``confirm_range`` work items (``gateway.services.split``);
 - the test-only fault points (``faults``) fire when configured.
@@ -14,8 +19,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import nullcontext
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from gateway.adapters.observability.logs import bind
@@ -27,6 +33,7 @@ from gateway.services.split import split_confirmation
 
 log = logging.getLogger("ordergate.worker")
 
+CONTINUED = {"process_document": ("confirm_document",)}  # steps run next in the same message
 DEFER_MS = 500
 MAX_DEFERRALS = 1200  # ten minutes at DEFER_MS: then the document goes on regardless
 
@@ -46,6 +53,9 @@ class StepRunner:
         self,
         context: Context,
         *,
+        hold: Callable[[Iterable[str]], AbstractContextManager[list[tuple[str, tuple[Any, ...]]]]]
+        | None = None,
+        observe: Callable[[str, str, float], None] | None = None,
         faults: Faults | None = None,
         defer: Callable[[str, tuple[Any, ...], int, int], None] | None = None,
         deferrals: Callable[[], int] | None = None,
@@ -54,6 +64,8 @@ class StepRunner:
         split_share: int | None = None,
     ) -> None:
         self.context = context
+        self.hold = hold  # (steps): keep their sends, to run them here next (``DramatiqDispatcher``)
+        self.observe = observe  # (step, outcome, seconds) of a step run next in the same message
         self.faults = faults
         self.defer = defer  # (step, args, delay ms, deferrals so far + 1): send again later
         self.deferrals = deferrals or (lambda: 0)
@@ -62,6 +74,31 @@ class StepRunner:
         self.split_share = split_share
 
     def __call__(self, step: str, args: tuple[Any, ...]) -> object:
+        follow = CONTINUED.get(step, ())
+        if not follow or self.hold is None:
+            return self._run(step, args)
+        with self.hold(follow) as kept:
+            result = self._run(step, args)
+        for next_step, next_args in kept:
+            self._continue(next_step, next_args)
+        return result
+
+    def _continue(self, step: str, args: tuple[Any, ...]) -> None:
+        """Run a held step now; on failure send it to the queue (its own retries apply)."""
+        started = time.perf_counter()
+        try:
+            self._run(step, args)
+        except Exception as exc:
+            with bind(step=step, **ids_of(step, args)):
+                log.warning("step failed when run in the same message, queued: %s", exc)
+            self.context.dispatcher.send(step, *args)
+            outcome = "queued"
+        else:
+            outcome = "ok"
+        if self.observe is not None:
+            self.observe(step, outcome, time.perf_counter() - started)
+
+    def _run(self, step: str, args: tuple[Any, ...]) -> object:
         with (
             bind(step=step, **ids_of(step, args)),
             self.faults.running(step) if self.faults else nullcontext(),
