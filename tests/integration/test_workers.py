@@ -1,7 +1,8 @@
 """Pipeline steps as dramatiq actors: the stub broker in-process, and Redis with worker threads.
 
-A document's confirmation runs in its ``process_document`` message (no ``confirm_document``
-through the broker, the orders taken from the hand-over), and is queued when that run fails."""
+A document's confirmation and deliveries run in its ``process_document`` message (no
+``confirm_document`` or ``deliver`` through the broker, the orders taken from the hand-over), and
+a step that fails there is queued."""
 
 from __future__ import annotations
 
@@ -113,9 +114,9 @@ class _Enqueued(Middleware):
 
 
 def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path) -> None:
-    """The confirmation ``process_document`` asks for runs in the same message: no
-    ``confirm_document`` goes through the broker, and the parsed orders come from the hand-over
-    (their canonical JSON is not read back)."""
+    """The confirmation and the deliveries ``process_document`` asks for run in the same
+    message: no ``confirm_document`` or ``deliver`` goes through the broker, and the parsed
+    orders come from the hand-over (their canonical JSON is not read back)."""
     settings = _settings(db_url, tmp_path)
     init_database(settings)
     broker = StubBroker()
@@ -140,7 +141,7 @@ def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path)
         worker.stop()
         event.remove(runtime.engine, "before_cursor_execute", canonical_reads)
     _check(runtime)
-    assert "confirm_document" not in sent.names
+    assert "confirm_document" not in sent.names and "deliver" not in sent.names
     assert sent.names.count("process_document") == len(SAMPLE_FILES)
     assert read_back == []
     runtime.engine.dispose()

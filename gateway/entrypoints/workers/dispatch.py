@@ -73,6 +73,10 @@ class DramatiqDispatcher:
         if held is not None and step in held[0]:
             held[1].append((step, args))
             return
+        self.enqueue(step, *args)
+
+    def enqueue(self, step: str, *args: int | str) -> None:
+        """Send to the broker, held or not."""
         if not self.actors:
             raise RuntimeError("no broker is bound to the dispatcher")
         self.actors[step].send(*args)
@@ -128,6 +132,7 @@ def bind_queue(
     runner = StepRunner(
         runtime.context,
         hold=runtime.dispatcher.holding,
+        enqueue=runtime.dispatcher.enqueue,
         observe=metrics.observe if metrics is not None else None,
         faults=faults,
         defer=defer,

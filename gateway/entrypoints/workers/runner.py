@@ -6,11 +6,13 @@
 - ``process_document`` of a document that must wait for an earlier one of the
   same partner (``gateway.services.ordering``) is sent again a little later
   instead of being run, at most ``max_deferrals`` times;
-- the ``confirm_document`` a ``process_document`` sends is run next in the same
-  message (the orders it just parsed are still in this process's hand-over, and
-  their 855s need not wait behind every document queued after this one); if it
-  fails it is sent to the queue instead, with its own retries, and if the worker
-  dies first, the ``process_document`` message comes back and resumes it;
+- the ``confirm_document`` and ``deliver`` steps a ``process_document`` sends (and
+  the deliveries of the 855s its confirmation makes) are run next in the same
+  message: the orders it just parsed are still in this process's hand-over, and
+  the 997 and the 855s need not wait behind every document queued after this
+  one.  One that fails there is sent to the queue instead, with its own retries;
+  if the worker dies first, the ``process_document`` message comes back and
+  resumes what is unfinished;
 - ``confirm_document`` of a document with many orders waiting is shared out
   as ``confirm_range`` work items (``gateway.services.split``);
 - the test-only fault points (``faults``) fire when configured.
@@ -33,7 +35,8 @@ from gateway.services.split import split_confirmation
 
 log = logging.getLogger("ordergate.worker")
 
-CONTINUED = {"process_document": ("confirm_document",)}  # steps run next in the same message
+# the steps a step sends that are run next in the same message
+CONTINUED = {"process_document": ("confirm_document", "deliver")}
 DEFER_MS = 500
 MAX_DEFERRALS = 1200  # ten minutes at DEFER_MS: then the document goes on regardless
 
@@ -55,6 +58,7 @@ class StepRunner:
         *,
         hold: Callable[[Iterable[str]], AbstractContextManager[list[tuple[str, tuple[Any, ...]]]]]
         | None = None,
+        enqueue: Callable[..., None] | None = None,
         observe: Callable[[str, str, float], None] | None = None,
         faults: Faults | None = None,
         defer: Callable[[str, tuple[Any, ...], int, int], None] | None = None,
@@ -65,6 +69,7 @@ class StepRunner:
     ) -> None:
         self.context = context
         self.hold = hold  # (steps): keep their sends, to run them here next (``DramatiqDispatcher``)
+        self.enqueue = enqueue or context.dispatcher.send  # (step, *args): to the broker, held or not
         self.observe = observe  # (step, outcome, seconds) of a step run next in the same message
         self.faults = faults
         self.defer = defer  # (step, args, delay ms, deferrals so far + 1): send again later
@@ -78,9 +83,17 @@ class StepRunner:
         if not follow or self.hold is None:
             return self._run(step, args)
         with self.hold(follow) as kept:
-            result = self._run(step, args)
-        for next_step, next_args in kept:
-            self._continue(next_step, next_args)
+            try:
+                result = self._run(step, args)
+            except BaseException:
+                for held_step, held_args in kept:  # what it sent before failing goes to the queue
+                    self.enqueue(held_step, *held_args)
+                raise
+            done = 0
+            while done < len(kept):  # a step run here may send more (a confirmation its deliveries)
+                next_step, next_args = kept[done]
+                done += 1
+                self._continue(next_step, next_args)
         return result
 
     def _continue(self, step: str, args: tuple[Any, ...]) -> None:
@@ -91,7 +104,7 @@ class StepRunner:
         except Exception as exc:
             with bind(step=step, **ids_of(step, args)):
                 log.warning("step failed when run in the same message, queued: %s", exc)
-            self.context.dispatcher.send(step, *args)
+            self.enqueue(step, *args)
             outcome = "queued"
         else:
             outcome = "ok"
