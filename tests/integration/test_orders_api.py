@@ -35,6 +35,7 @@ def client(tmp_path: Path) -> TestClient:
     for name in ("850-4010-acme.x12", "860-4010-acme.x12"):
         receive(runtime.context, (SAMPLES / "x12" / name).read_bytes(), channel="test", filename=name)
         runtime.drain()
+    runtime.context.clock = lambda: datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # two days later
     return TestClient(app)
 
 
@@ -61,7 +62,7 @@ def test_orders_and_their_ledger(client: TestClient) -> None:
         ("out", "997"),
         ("out", "865"),
     ]
-    assert ledger[5]["status"] == "overdue"  # delivered (fixed clock) more than 24 hours before now
+    assert ledger[5]["status"] == "overdue"  # delivered two days before the (fixed) clock says now
     datetime.fromisoformat(ledger[0]["at"])
     assert client.get("/api/orders/999999/ledger", headers=VIEWER).status_code == 404
 

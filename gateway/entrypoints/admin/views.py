@@ -27,7 +27,7 @@ def ledger_page(
         stored = uow.purchase_orders.get(purchase_order_id)
         if stored is None:
             raise NotFound(f"no purchase order {purchase_order_id}")
-        entries = timeline(uow, purchase_order_id)
+        entries = timeline(uow, purchase_order_id, now=runtime.context.clock())
     return render(request, "ledger.html", stored=stored, entries=entries)
 
 

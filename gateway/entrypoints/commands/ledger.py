@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from gateway.entrypoints.commands.common import data_options, ready
@@ -39,7 +38,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
             for po_id in ids:
                 stored = uow.purchase_orders.get(po_id)
                 print(f"PO {args.po} from {stored.partner_id if stored else '?'} (purchase order {po_id})")
-                for e in timeline(uow, po_id):
+                for e in timeline(uow, po_id, now=runtime.context.clock()):
                     arrow = "<-" if e.direction == "in" else "->"
                     ref = f"doc {e.document_id}" if e.direction == "in" else f"out {e.outbound_id}"
                     print(
@@ -55,7 +54,7 @@ def _cmd_overdue(args: argparse.Namespace) -> int:
     from gateway.services.ledger import overdue
 
     runtime = _open(args)
-    now = datetime.now(UTC)
+    now = runtime.context.clock()
     try:
         with runtime.context.uow() as uow:
             items = overdue(uow, now)

@@ -8,12 +8,12 @@ its own orders.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 
-from gateway.entrypoints.api.deps import UowDep, ViewerDep
+from gateway.entrypoints.api.deps import RuntimeDep, UowDep, ViewerDep
 from gateway.services.ledger import overdue
 
 router = APIRouter(prefix="/api", tags=["orders"])
@@ -28,5 +28,5 @@ def _json(value: Any) -> Any:
 
 
 @router.get("/overdue")
-def get_overdue(uow: UowDep, _who: ViewerDep) -> list[dict[str, Any]]:
-    return [_json(o) for o in overdue(uow, datetime.now(UTC))]
+def get_overdue(uow: UowDep, runtime: RuntimeDep, _who: ViewerDep) -> list[dict[str, Any]]:
+    return [_json(o) for o in overdue(uow, runtime.context.clock())]

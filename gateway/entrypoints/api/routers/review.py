@@ -243,7 +243,7 @@ def ledger(runtime: RuntimeDep, principal: ReaderDep, purchase_order_id: int) ->
         if stored is None:
             raise NotFound(f"no purchase order {purchase_order_id}")
         _own(principal, stored.partner_id)
-        return [_json(asdict(e)) for e in timeline(uow, purchase_order_id)]
+        return [_json(asdict(e)) for e in timeline(uow, purchase_order_id, now=runtime.context.clock())]
 
 
 @router.post("/outbound/{outbound_id}/resend")
