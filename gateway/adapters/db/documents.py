@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Row, delete, func, select, text, update
 
 from gateway.adapters.db._sql import insert, is_postgresql, now
-from gateway.adapters.db.records import StoredDocument
+from gateway.adapters.db.records import DocumentSummary, StoredDocument
 from gateway.adapters.db.tables import DOCUMENT_STATUSES, document_chunks, inbound_documents, interchanges
 from gateway.errors import NotFound
 
@@ -68,6 +68,9 @@ def _pieces(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
     for piece in source:  # type: ignore[union-attr]
         if piece:
             yield bytes(piece)
+
+
+_SUMMARY = [c for c in docs.c if c.name in DocumentSummary.__dataclass_fields__]
 
 
 def _document(row: Row[Any]) -> StoredDocument:
@@ -376,11 +379,12 @@ class DocumentRepository:
         stmt = select(docs.c.id).where(docs.c.content_hash == content_hash.lower()).order_by(docs.c.id)
         return [int(i) for i in self._c.execute(stmt).scalars()]
 
-    def list(self, status: str | None = None, limit: int = 100) -> list[StoredDocument]:
-        stmt = select(docs).order_by(docs.c.id.desc()).limit(limit)
+    def list(self, status: str | None = None, limit: int = 100) -> list[DocumentSummary]:
+        """The latest ``limit`` documents (of ``status``), newest first, without their bytes."""
+        stmt = select(*_SUMMARY).order_by(docs.c.id.desc()).limit(limit)
         if status is not None:
             stmt = stmt.where(docs.c.status == status)
-        return [_document(r) for r in self._c.execute(stmt)]
+        return [DocumentSummary(**r._mapping) for r in self._c.execute(stmt)]
 
 
 class InterchangeRepository:

@@ -29,6 +29,25 @@ class StoredDocument:
 
 
 @dataclass(slots=True)
+class DocumentSummary:
+    """An archived document without its bytes: what lists, the dashboard and the sweep need."""
+
+    id: int
+    received_at: datetime
+    channel: str
+    partner_id: str | None
+    filename: str | None
+    content_hash: str
+    size: int
+    format: str | None
+    status: str
+    diagnostics: Any
+    message_id: str | None
+    updated_at: datetime
+    chunked: bool = False
+
+
+@dataclass(slots=True)
 class StoredPurchaseOrder:
     id: int
     partner_id: str | None
