@@ -152,10 +152,11 @@ def test_attachments_become_documents_the_message_is_filed_and_confirmed_by_mail
     runtime.drain()
     with ctx.uow() as uow:
         docs = sorted(uow.documents.list(), key=lambda d: d.id)
+        first_raw = uow.documents.get(docs[0].id).raw
     assert [d.filename for d in docs] == ["po.edi", "po.pdf", "lines.csv", "more.zip/a.csv", "more.zip/b.xml"]
     assert all(d.channel == "email" and d.partner_id == "ACMEHARDWARE" for d in docs)
     assert [d.message_id for d in docs] == [f"<po-1@acmehardware.example>#{n}" for n in range(1, 6)]
-    assert docs[0].status == "acknowledged" and docs[0].raw == ACME
+    assert docs[0].status == "acknowledged" and first_raw == ACME
     # each attachment goes the way of its format: a PDF with no pages is archived as rejected with
     # the reason; the CSV's PO is read, the same PO again in the zip is recognised as a duplicate;
     # an XML that is no order we know waits for a person
@@ -200,12 +201,13 @@ def test_unknown_senders_and_empty_mails_are_held_for_review_never_dropped(
     with ctx.uow() as uow:
         docs = {d.message_id: d for d in uow.documents.list()}
         sales = uow.sales_orders.list()
+        empty_raw = uow.documents.get(docs["<empty@acmehardware.example>#message"].id).raw
     stranger = docs["<s-1@stranger.example>#1"]
     assert stranger.status == "needs_review" and stranger.partner_id is None
     assert stranger.diagnostics[0]["code"] == "email.unknown_sender"
     assert sales == []  # held: not processed until a person looks
     empty = docs["<empty@acmehardware.example>#message"]
-    assert empty.filename == "message.eml" and empty.status == "needs_review" and b"call me" in empty.raw
+    assert empty.filename == "message.eml" and empty.status == "needs_review" and b"call me" in empty_raw
     bomb = docs["<bomb@acmehardware.example>#message"]
     assert bomb.diagnostics[0]["code"] == "email.no_document" and "5 files" in bomb.diagnostics[0]["message"]
     assert _count(dovecot, "INBOX") == 0

@@ -132,7 +132,7 @@ def test_a_connection_dropped_mid_download_loses_and_doubles_nothing(
         assert outcome.names == ["big.x12"]
         with ctx.uow() as uow:
             docs = uow.documents.list()
-            assert len(docs) == 1 and docs[0].raw == big  # stored once, whole
+            assert len(docs) == 1 and uow.documents.read(docs[0].id) == big  # stored once, whole
         assert not (remote / "out" / "big.x12").exists() and (remote / "archive" / "big.x12").exists()
     finally:
         runtime.engine.dispose()
