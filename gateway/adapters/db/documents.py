@@ -115,14 +115,16 @@ class DocumentRepository:
         message_id: str | None = None,
         format: str | None = None,
         *,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
     ) -> tuple[int, bool]:
         """Like ``add``, and whether the document is new (False: a repeated ``message_id``).
 
         ``raw`` may be bytes, a binary file object or an iterator of bytes: it is read
         ``chunk_size`` bytes at a time, its SHA-256 and size computed on the way.  A document
         of at most ``chunk_size`` bytes is stored in ``raw`` as it always was; a larger one in
-        ``document_chunks`` (``raw`` b"", ``chunked`` true), so memory does not grow with it."""
+        ``document_chunks`` (``raw`` b"", ``chunked`` true), so memory does not grow with it.
+        ``chunk_size`` None is ``CHUNK_SIZE``, read at the call."""
+        chunk_size = CHUNK_SIZE if chunk_size is None else chunk_size
         digest = hashlib.sha256()
         buffer = bytearray()
         pieces = _pieces(raw)
