@@ -157,9 +157,10 @@ class DocumentRepository:
             digest.update(piece)
             buffer += piece
             while len(buffer) >= chunk_size:
-                self._c.execute(
-                    chunks.insert().values(document_id=document_id, seq=seq, data=bytes(buffer[:chunk_size]))
-                )
+                with memoryview(buffer) as view:  # one copy of the chunk, not two
+                    data = bytes(view[:chunk_size])
+                self._c.execute(chunks.insert().values(document_id=document_id, seq=seq, data=data))
+                del data
                 size += chunk_size
                 seq += 1
                 del buffer[:chunk_size]
