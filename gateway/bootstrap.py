@@ -200,7 +200,9 @@ def pollers(settings: Settings) -> dict[str, Poller]:
 
         assert partner is not None and partner.channels.sftp is not None
         return sftp.poll(
-            partner.channels.sftp, lambda raw, name, mid: store(raw, filename=name, message_id=mid)
+            partner.channels.sftp,
+            lambda raw, name, mid: store(raw, filename=name, message_id=mid),
+            spool_dir=settings.spool_dir,
         )
 
     def sftp_push_poll(ctx: Context, partner: PartnerProfile | None, store: Store) -> object:

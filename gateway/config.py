@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         return self.outbox_dir or self.data_dir / "outbox"
 
     @property
+    def spool_dir(self) -> Path:
+        """Where a document arriving by SFTP or HTTP is spooled on its way into the archive."""
+        return self.data_dir / "spool"
+
+    @property
     def sftp_root(self) -> Path:
         return self.sftp_root_dir or self.data_dir / "sftp"
 

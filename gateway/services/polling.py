@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from gateway.errors import GatewayError
 from gateway.services.ports import Context
@@ -62,7 +62,7 @@ def poll_channel(ctx: Context, partner_id: str, channel: str) -> int:
     stored: list[int] = []
 
     def store(
-        raw: bytes,
+        raw: bytes | BinaryIO,
         *,
         filename: str | None,
         message_id: str | None,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from gateway.domain.channels import RetryPolicy
 from gateway.domain.partners import PartnerProfile
@@ -83,11 +83,12 @@ class Delivery(Protocol):
 
 class Store(Protocol):
     """Archive one inbound document (``receive``) and return its id; a poller calls it before it
-    acknowledges anything on its channel."""
+    acknowledges anything on its channel.  ``raw`` is the bytes or a binary file open at its start
+    (read a chunk at a time, so a large file is archived in chunks without being held whole)."""
 
     def __call__(
         self,
-        raw: bytes,
+        raw: bytes | BinaryIO,
         *,
         filename: str | None,
         message_id: str | None,

@@ -93,7 +93,7 @@ def test_a_partner_pushes_an_order_and_collects_the_answers(runtime: Runtime, se
     assert sent and all(o.channel == "sftp_push" and o.delivery_status == "sent" for o in sent)
     # the answers wait in out/, and the partner fetches them over SFTP
     fetched: dict[str, bytes] = {}
-    sftp.poll(login, lambda raw, name, mid: fetched.setdefault(name, raw) and 0)
+    sftp.poll(login, lambda raw, name, mid: fetched.setdefault(name, raw.read()) and 0)
     assert sorted(fetched.values()) == sorted(o.data for o in sent)
 
 

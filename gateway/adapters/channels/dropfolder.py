@@ -3,8 +3,11 @@
 A file is picked up only when it has settled (unchanged for ``settle_seconds``;
 names ending in ``.tmp`` or ``.part`` and dotfiles are never touched), is
 claimed by renaming it into ``<inbox>/.claimed/`` (one rename wins, so two
-pollers never read the same file), read, handed to ``store`` (which commits the
-raw bytes), and only then moved to the processed folder.  A poller that died
+pollers never read the same file), hashed a chunk at a time for its message id,
+handed to ``store`` as an open file (which reads it a chunk at a time and
+commits it, in chunks when it is large, so memory does not grow with the file),
+and only then moved to the processed folder.  An empty file, or one larger than
+``max_bytes``, is no document: it is moved to the failed folder.  A poller that died
 after its claim leaves the file in ``.claimed/``; once the claim is older than
 ``claim_timeout`` the next poll takes it over, and because the message id is
 the file's name and content hash, a file stored before the crash is stored once.
@@ -19,12 +22,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 CLAIMED = ".claimed"
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
-# (raw bytes, file name, message id) -> the stored document's id
-Store = Callable[[bytes, str, str], int]
+# (raw bytes or a binary file open at its start, file name, message id) -> the stored document's id
+Store = Callable[[bytes | BinaryIO, str, str], int]
+
+HASH_CHUNK = 1024 * 1024  # bytes read at a time while hashing a file
 
 
 @dataclass(slots=True)
@@ -34,7 +40,7 @@ class DropFolder:
     failed: Path
     settle_seconds: float = 5.0
     claim_timeout: float = 600.0
-    max_bytes: int = 512 * 1024 * 1024
+    max_bytes: int = 8 * 1024 * 1024 * 1024  # a multi-GB interchange is a document too
     claims_dir: Path | None = None  # default <inbox>/.claimed; on the inbox's file system
 
     @property
@@ -50,7 +56,21 @@ class PollOutcome:
 
 def message_id(name: str, raw: bytes) -> str:
     """Which file this is, for the idempotent receive: its name and its content."""
-    return f"{name}:{hashlib.sha256(raw).hexdigest()}"
+    return hashed_message_id(name, hashlib.sha256(raw).hexdigest())
+
+
+def hashed_message_id(name: str, sha256: str) -> str:
+    """``message_id`` from the content's SHA-256 (hex) computed elsewhere, e.g. while downloading."""
+    return f"{name}:{sha256}"
+
+
+def file_message_id(name: str, path: Path) -> str:
+    """``message_id`` of a file on disk, hashed a chunk at a time (the same id as for its bytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while piece := f.read(HASH_CHUNK):
+            digest.update(piece)
+    return hashed_message_id(name, digest.hexdigest())
 
 
 def ready_files(folder: DropFolder, now: float | None = None) -> list[Path]:
@@ -145,7 +165,8 @@ def poll(folder: DropFolder, store: Store, *, now: float | None = None, limit: i
             _move(claimed, folder.failed, name)
             outcome.failed.append(name)
             continue
-        raw = claimed.read_bytes()
-        outcome.stored.append(store(raw, name, message_id(name, raw)))  # committed before the move
+        mid = file_message_id(name, claimed)
+        with claimed.open("rb") as f:
+            outcome.stored.append(store(f, name, mid))  # committed before the move
         _move(claimed, folder.processed, name)
     return outcome

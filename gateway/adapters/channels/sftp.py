@@ -1,9 +1,11 @@
 """SFTP with a partner's server (paramiko): fetch what it leaves for us, upload what we send.
 
 Inbound: list ``inbound_dir``; for each settled file (dotfiles, ``.tmp`` and
-``.part`` are left alone) download it whole, hand it to ``store`` (which
-commits the raw bytes), and only then move it to ``archive_dir`` or delete it
-on the server.  A connection dropped mid-download stores nothing and leaves
+``.part`` are left alone) download it a chunk at a time into a spool file on
+local disk (``spool_dir``, removed afterwards whatever happens), hashing it on
+the way, hand the spool file to ``store`` (which commits the raw bytes, in
+chunks when it is large), and only then move it to ``archive_dir`` or delete
+it on the server.  A connection dropped mid-download stores nothing and leaves
 the file where it was; a crash after the store and before the remote move
 fetches the file again next time, and the message id (remote name + content
 hash) makes the second store a no-op.
@@ -26,13 +28,16 @@ import io
 import posixpath
 import socket
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
 
 import paramiko
 
-from gateway.adapters.channels.dropfolder import IGNORED_SUFFIXES, Store, message_id
+from gateway.adapters.channels.dropfolder import IGNORED_SUFFIXES, Store, hashed_message_id
 from gateway.adapters.channels.secrets import resolve
 from gateway.domain.channels import SftpSettings
 from gateway.errors import ChannelError, ConfigurationError
@@ -112,15 +117,38 @@ def connect(settings: SftpSettings) -> Iterator[paramiko.SFTPClient]:
         transport.close()
 
 
+class _HashingWriter:
+    """Writes to a spool file and hashes what passes (``getfo`` calls ``write`` per block)."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.target.write(data)
+
+
 def _wanted(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES)
 
 
 def poll(
-    settings: SftpSettings, store: Store, *, progress: Progress | None = None, limit: int = 500
+    settings: SftpSettings,
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    limit: int = 500,
+    spool_dir: Path | None = None,
 ) -> SftpPoll:
-    """Fetch, store, then archive or delete remotely, file by file (see the module docstring)."""
+    """Fetch, store, then archive or delete remotely, file by file (see the module docstring).
+
+    Each file is spooled in ``spool_dir`` (the system's temporary folder when None)."""
     outcome = SftpPoll()
+    if spool_dir is not None:
+        spool_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings) as sftp:
         entries = sorted(
             (e for e in sftp.listdir_attr(settings.inbound_dir) if e.st_mode and stat.S_ISREG(e.st_mode)),
@@ -130,12 +158,14 @@ def poll(
             if not _wanted(entry.filename):
                 continue
             remote = posixpath.join(settings.inbound_dir, entry.filename)
-            buffer = io.BytesIO()
-            sftp.getfo(remote, buffer, callback=progress)
-            raw = buffer.getvalue()
-            if entry.st_size is not None and len(raw) != entry.st_size:
-                raise ChannelError(f"{remote} came short: {len(raw)} of {entry.st_size} bytes")
-            outcome.stored.append(store(raw, entry.filename, message_id(entry.filename, raw)))
+            with tempfile.TemporaryFile(prefix="sftp-", dir=spool_dir) as spool:
+                writer = _HashingWriter(spool)
+                sftp.getfo(remote, writer, callback=progress)
+                if entry.st_size is not None and writer.size != entry.st_size:
+                    raise ChannelError(f"{remote} came short: {writer.size} of {entry.st_size} bytes")
+                spool.seek(0)
+                mid = hashed_message_id(entry.filename, writer.digest.hexdigest())
+                outcome.stored.append(store(spool, entry.filename, mid))  # committed before the move
             outcome.names.append(entry.filename)
             if settings.archive_dir:
                 _replace(sftp, remote, posixpath.join(settings.archive_dir, entry.filename))

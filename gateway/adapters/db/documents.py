@@ -118,14 +118,16 @@ class DocumentRepository:
         message_id: str | None = None,
         format: str | None = None,
         *,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
     ) -> tuple[int, bool]:
         """Like ``add``, and whether the document is new (False: a repeated ``message_id``).
 
         ``raw`` may be bytes, a binary file object or an iterator of bytes: it is read
         ``chunk_size`` bytes at a time, its SHA-256 and size computed on the way.  A document
         of at most ``chunk_size`` bytes is stored in ``raw`` as it always was; a larger one in
-        ``document_chunks`` (``raw`` b"", ``chunked`` true), so memory does not grow with it."""
+        ``document_chunks`` (``raw`` b"", ``chunked`` true), so memory does not grow with it.
+        ``chunk_size`` None is ``CHUNK_SIZE``, read at the call."""
+        chunk_size = CHUNK_SIZE if chunk_size is None else chunk_size
         digest = hashlib.sha256()
         buffer = bytearray()
         pieces = _pieces(raw)
@@ -158,9 +160,10 @@ class DocumentRepository:
             digest.update(piece)
             buffer += piece
             while len(buffer) >= chunk_size:
-                self._c.execute(
-                    chunks.insert().values(document_id=document_id, seq=seq, data=bytes(buffer[:chunk_size]))
-                )
+                with memoryview(buffer) as view:  # one copy of the chunk, not two
+                    data = bytes(view[:chunk_size])
+                self._c.execute(chunks.insert().values(document_id=document_id, seq=seq, data=data))
+                del data
                 size += chunk_size
                 seq += 1
                 del buffer[:chunk_size]

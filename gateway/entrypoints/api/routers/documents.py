@@ -1,8 +1,11 @@
 """HTTP upload: ``POST /api/documents`` with a partner's token, and ``GET /api/documents/{id}``.
 
 The body is the document itself (any content type; the name from ``X-Filename``
-or ``?filename=``) or a multipart form with one ``file`` field.  The raw bytes
-are archived before the answer (``202`` with the document id and where to read
+or ``?filename=``) or a multipart form with one ``file`` field.  Neither is
+held whole in memory: the body is spooled (to disk past ``SPOOL_MEMORY`` bytes,
+in the data dir) as it arrives, a form's file is already spooled by the form
+parser, and the archive reads either a chunk at a time.  The raw bytes are
+archived before the answer (``202`` with the document id and where to read
 its status); processing runs after it.  An ``Idempotency-Key`` header makes a
 retried upload the same document.  Partner tokens are the ``channels.http_in.token``
 references of the partners' profiles, resolved at each check and compared in
@@ -12,7 +15,8 @@ constant time.
 from __future__ import annotations
 
 import hmac
-from typing import Any
+import tempfile
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -51,6 +55,14 @@ def setup(app: FastAPI) -> None:
 
 
 RAW_LIMIT = 4 * 1024 * 1024  # bytes of a chunked (large) document in the answer
+SPOOL_MEMORY = 1024 * 1024  # bytes of an uploaded body kept in memory before it spools to disk
+
+
+def _size(file: BinaryIO) -> int:
+    """The size of a spooled file, left at its start."""
+    size = file.seek(0, 2)
+    file.seek(0)
+    return size
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
@@ -59,29 +71,49 @@ async def upload(
 ) -> dict[str, Any]:
     limit = runtime.settings.attachment_max_bytes
     filename = request.headers.get("x-filename") or request.query_params.get("filename")
+    key = request.headers.get("idempotency-key")
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise HTTPException(422, "the form needs a 'file' field")
-        raw = await upload.read(limit + 1)
         filename = filename or upload.filename
+        file: BinaryIO = upload.file  # spooled to disk by the form parser; closed with the form
+        size = await run_in_threadpool(_size, file)
+        owned = False
     else:
-        raw = await request.body()
-    if not raw:
-        raise HTTPException(422, "the document is empty")
-    if len(raw) > limit:
-        raise HTTPException(413, f"more than {limit} bytes")
-    key = request.headers.get("idempotency-key")
-    document_id = await run_in_threadpool(
-        receive,
-        runtime.context,
-        raw,
-        channel="http",
-        filename=filename,
-        message_id=f"{partner.partner_id}:{key}" if key else None,
-        partner_id=partner.partner_id,
-    )
+        spool_dir = runtime.settings.spool_dir
+        await run_in_threadpool(spool_dir.mkdir, parents=True, exist_ok=True)
+        file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, dir=spool_dir)  # noqa: SIM115
+        owned = True
+        size = 0
+        try:
+            async for piece in request.stream():
+                size += len(piece)
+                if size > limit:
+                    break  # refused below, without reading the rest
+                await run_in_threadpool(file.write, piece)
+            file.seek(0)
+        except BaseException:
+            file.close()
+            raise
+    try:
+        if not size:
+            raise HTTPException(422, "the document is empty")
+        if size > limit:
+            raise HTTPException(413, f"more than {limit} bytes")
+        document_id = await run_in_threadpool(
+            receive,
+            runtime.context,
+            file,
+            channel="http",
+            filename=filename,
+            message_id=f"{partner.partner_id}:{key}" if key else None,
+            partner_id=partner.partner_id,
+        )
+    finally:
+        if owned:
+            file.close()
     background.add_task(runtime.drain)
     return {
         "id": document_id,
