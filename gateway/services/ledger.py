@@ -22,7 +22,7 @@ repeat, which it may acknowledge again), and records it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -309,7 +309,6 @@ def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
     """Documents we delivered with no 997/999/TA1 from the partner after its window, oldest first."""
     now = _aware(now)
     partners: dict[str, PartnerProfile | None] = {}
-    numbers: dict[int, str | None] = {}
     found: list[OverdueItem] = []
     # no window is shorter than an hour: what was sent within the last hour is not overdue anywhere
     for out in uow.acknowledgements.unacknowledged(sent_before=now - timedelta(hours=1)):
@@ -322,12 +321,6 @@ def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
         due = sent + _window(partner)
         if now <= due:
             continue
-        po_number = None
-        if out.purchase_order_id is not None:
-            if out.purchase_order_id not in numbers:
-                po = uow.purchase_orders.get(out.purchase_order_id)
-                numbers[out.purchase_order_id] = po.po_number if po is not None else None
-            po_number = numbers[out.purchase_order_id]
         found.append(
             OverdueItem(
                 outbound_id=out.id,
@@ -335,11 +328,14 @@ def overdue(uow: UnitOfWork, now: datetime) -> list[OverdueItem]:
                 document=out.doc_type,
                 control=_control(out.isa_control, out.gs_control, out.st_control),
                 purchase_order_id=out.purchase_order_id,
-                po_number=po_number,
+                po_number=None,
                 sent_at=sent,
                 due_at=due,
             )
         )
+    # the PO numbers in one query, without reading the orders themselves
+    numbers = uow.purchase_orders.numbers(o.purchase_order_id for o in found if o.purchase_order_id)
+    found = [replace(o, po_number=numbers.get(o.purchase_order_id or 0)) for o in found]
     return sorted(found, key=lambda o: (o.due_at, o.outbound_id))
 
 

@@ -1,10 +1,15 @@
-"""The dashboard's numbers from what is stored, on SQLite and PostgreSQL."""
+"""The dashboard's numbers from what is stored, on SQLite and PostgreSQL: only the window is read,
+and none of the documents' contents."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import event, update
+
+from gateway.adapters.db.tables import audit_log, inbound_documents, outbound_documents, sales_orders
 from gateway.services import review
 from gateway.services.dashboard import dashboard
 from tests.integration.pipeline_helpers import open_pipeline, reenvelope, sample
@@ -35,3 +40,45 @@ def test_dashboard_counts(db_url: str, tmp_path: Path) -> None:
 def uow_list(p):  # type: ignore[no-untyped-def]
     with p.uow() as uow:
         return uow.sales_orders.list()
+
+
+def test_dashboard_reads_only_its_window_and_no_contents(db_url: str, tmp_path: Path) -> None:
+    with open_pipeline(db_url, tmp_path) as p:
+        old = p.run(sample("850-4010-acme.x12"))
+        p.run(sample("850-5010-bright.x12"))
+        now = datetime.now(UTC)
+        month_ago = now - timedelta(days=30)
+        with p.uow() as uow:  # the first document and all it led to, a month back
+            c = uow.connection
+            (po_id,) = [po.id for po in uow.purchase_orders.for_document(old)]
+            so_id = uow.sales_orders.get_by_purchase_order(po_id).id
+            c.execute(
+                update(inbound_documents).where(inbound_documents.c.id == old).values(received_at=month_ago)
+            )
+            c.execute(update(sales_orders).where(sales_orders.c.id == so_id).values(created_at=month_ago))
+            c.execute(
+                update(outbound_documents)
+                .where(outbound_documents.c.purchase_order_id == po_id)
+                .values(created_at=month_ago)
+            )
+            c.execute(
+                update(audit_log)
+                .where(audit_log.c.entity == "sales_order", audit_log.c.entity_id == str(so_id))
+                .values(at=month_ago)
+            )
+            uow.commit()
+        seen: list[str] = []
+
+        def statements(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            seen.append(statement)
+
+        event.listen(p.runtime.engine, "before_cursor_execute", statements)
+        try:
+            with p.uow() as uow:
+                board = dashboard(uow, now, days=7)
+        finally:
+            event.remove(p.runtime.engine, "before_cursor_execute", statements)
+        assert board.by_partner == {"BRIGHTSUPPLY": [0, 0, 0, 0, 0, 0, 1]}
+        assert (board.orders, len(board.to_855_minutes)) == (1, 1)
+        heavy = ("canonical", "inbound_documents.raw", "outbound_documents.data", "sales_order_lines")
+        assert not [s for s in seen if any(h in s for h in heavy)], seen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -41,8 +42,17 @@ class AuditRepository:
         else:
             self._c.execute(audit_log.insert(), [dict(zip(_KEYS, row, strict=True)) for row in rows])
 
-    def list(self, entity: str | None = None, entity_id: str | int | None = None) -> list[AuditEntry]:
+    def list(
+        self,
+        entity: str | None = None,
+        entity_id: str | int | None = None,
+        *,
+        since: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """Entries by id (of ``entity``, of ``entity_id``, recorded at or after ``since``)."""
         stmt = select(audit_log).order_by(audit_log.c.id)
+        if since is not None:
+            stmt = stmt.where(audit_log.c.at >= since)
         if entity is not None:
             stmt = stmt.where(audit_log.c.entity == entity)
         if entity_id is not None:

@@ -382,6 +382,11 @@ class DocumentRepository:
         stmt = select(docs.c.id).where(docs.c.content_hash == content_hash.lower()).order_by(docs.c.id)
         return [int(i) for i in self._c.execute(stmt).scalars()]
 
+    def received_since(self, since: datetime) -> list[DocumentSummary]:
+        """The documents received at or after ``since``, oldest first, without their bytes."""
+        stmt = select(*_SUMMARY).where(docs.c.received_at >= since).order_by(docs.c.id)
+        return [DocumentSummary(**r._mapping) for r in self._c.execute(stmt)]
+
     def list(self, status: str | None = None, limit: int = 100) -> list[DocumentSummary]:
         """The latest ``limit`` documents (of ``status``), newest first, without their bytes."""
         stmt = select(*_SUMMARY).order_by(docs.c.id.desc()).limit(limit)

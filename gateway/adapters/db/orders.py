@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -338,6 +339,14 @@ class PurchaseOrderRepository:
                 found[r.id] = _stored_po(r)
         return [found[r.id] for r in heads]
 
+    def numbers(self, purchase_order_ids: Iterable[int]) -> dict[int, str]:
+        """Purchase order id → PO number (the canonical document is not read)."""
+        wanted = sorted(set(purchase_order_ids))
+        if not wanted:
+            return {}
+        stmt = select(pos.c.id, pos.c.po_number).where(pos.c.id.in_(wanted))
+        return {int(i): str(n) for i, n in self._c.execute(stmt)}
+
     def set_status(self, purchase_order_id: int, status: str) -> None:
         result = self._c.execute(update(pos).where(pos.c.id == purchase_order_id).values(status=status))
         if result.rowcount == 0:
@@ -593,6 +602,15 @@ class SalesOrderRepository:
             .order_by(sales_orders.c.id)
         )
         return [(int(so), int(po)) for so, po in self._c.execute(stmt)]
+
+    def statuses_since(self, since: datetime) -> list[tuple[int, str]]:
+        """(id, status) of the sales orders created at or after ``since``, by id (nothing else read)."""
+        stmt = (
+            select(sales_orders.c.id, sales_orders.c.status)
+            .where(sales_orders.c.created_at >= since)
+            .order_by(sales_orders.c.id)
+        )
+        return [(int(i), str(s)) for i, s in self._c.execute(stmt)]
 
     def ids_by_purchase_order(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
         """Purchase order id → sales order id, for those that have one."""

@@ -10,7 +10,12 @@ from sqlalchemy import Connection, Row, or_, select, update
 
 from gateway.adapters.db._sql import insert, now
 from gateway.adapters.db.records import StoredOutbound
-from gateway.adapters.db.tables import DELIVERY_STATUSES, outbound_documents, purchase_orders
+from gateway.adapters.db.tables import (
+    DELIVERY_STATUSES,
+    inbound_documents,
+    outbound_documents,
+    purchase_orders,
+)
 from gateway.errors import NotFound
 
 out = outbound_documents
@@ -196,6 +201,18 @@ class OutboundRepository:
             if value is not None:
                 stmt = stmt.where(column == value)
         return [_stored(r) for r in self._c.execute(stmt)]
+
+    def answer_times(self, doc_type: str, since: datetime) -> list[tuple[datetime, datetime]]:
+        """(received, created) of each ``doc_type`` document created at or after ``since`` that
+        answers a purchase order: when the order's document came in, and when the answer was made."""
+        stmt = (
+            select(inbound_documents.c.received_at, out.c.created_at)
+            .join(purchase_orders, purchase_orders.c.id == out.c.purchase_order_id)
+            .join(inbound_documents, inbound_documents.c.id == purchase_orders.c.document_id)
+            .where(out.c.doc_type == doc_type, out.c.created_at >= since)
+            .order_by(out.c.id)
+        )
+        return [(r, c) for r, c in self._c.execute(stmt)]
 
     def pending_for_document(self, document_id: int, answer_types: Iterable[str]) -> list[int]:
         """Ids of the pending outbound documents a document still has to send: its own (the
