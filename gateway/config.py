@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     sftp_server_port: int = 2222
     sftp_root_dir: Path | None = None  # partners' homes (default: <data dir>/sftp)
     sftp_host_key_file: Path | None = None  # default: <data dir>/sftp_host_key (made when missing)
-    attachment_max_bytes: int = 50 * 1024 * 1024
+    attachment_max_bytes: int = 50 * 1024 * 1024  # a mail attachment (read whole)
+    upload_max_bytes: int = 8 * 1024**3  # an HTTP upload (spooled to disk, archived a chunk at a time)
     zip_max_files: int = 100
     # the admin UI's session cookie: Secure unless this says otherwise (plain HTTP on loopback in
     # development and tests); sessions last this long

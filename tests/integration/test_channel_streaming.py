@@ -318,7 +318,7 @@ def test_an_upload_over_the_limit_or_empty_is_refused_as_before(
 ) -> None:
     client, runtime = api
     limit = 3 * MIB
-    monkeypatch.setattr(runtime.settings, "attachment_max_bytes", limit)
+    monkeypatch.setattr(runtime.settings, "upload_max_bytes", limit)
     too_big = _pieces(b"x" * (limit + 1), MIB)
     answer = client.post("/api/documents", content=too_big, headers=AUTH)
     assert answer.status_code == 413 and answer.json()["detail"] == f"more than {limit} bytes"
@@ -328,3 +328,14 @@ def test_an_upload_over_the_limit_or_empty_is_refused_as_before(
     assert empty_file.status_code == 422 and empty_file.json()["detail"] == "the document is empty"
     with runtime.context.uow() as uow:
         assert uow.documents.list() == []
+
+
+def test_an_upload_is_not_capped_by_the_mail_attachment_limit(
+    api: tuple[TestClient, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, runtime = api
+    monkeypatch.setattr(runtime.settings, "attachment_max_bytes", 1024)  # mail attachments only
+    raw = interchange(80)
+    assert len(raw) > 1024
+    answer = client.post("/api/documents", content=_pieces(raw, MIB), headers=AUTH)
+    assert answer.status_code == 202, answer.text

@@ -69,7 +69,7 @@ def _size(file: BinaryIO) -> int:
 async def upload(
     request: Request, partner: PartnerDep, runtime: RuntimeDep, background: BackgroundTasks
 ) -> dict[str, Any]:
-    limit = runtime.settings.attachment_max_bytes
+    limit = runtime.settings.upload_max_bytes
     filename = request.headers.get("x-filename") or request.query_params.get("filename")
     key = request.headers.get("idempotency-key")
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
