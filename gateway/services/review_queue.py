@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from gateway.domain.orders import OrderStatus
 from gateway.services.ledger import overdue
@@ -47,19 +46,19 @@ ReviewProvider = Callable[[UnitOfWork, datetime], Iterable[ReviewItem]]
 def held_orders(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     """Sales orders the rules held for a person (unknown item, price, short stock, ...)."""
     items: list[ReviewItem] = []
-    docs: dict[int, Any] = {}  # one read per document, however many of its orders wait
-    for so in uow.sales_orders.list(status=OrderStatus.NEEDS_REVIEW.value):
-        stored = uow.purchase_orders.get(so.purchase_order_id)
-        if stored is None:
+    held = uow.sales_orders.list(status=OrderStatus.NEEDS_REVIEW.value)
+    document_of = uow.purchase_orders.document_ids(so.purchase_order_id for so in held)
+    docs = uow.documents.summaries(document_of.values())  # one read, however many orders wait
+    for so in held:
+        document_id = document_of.get(so.purchase_order_id)
+        if document_id is None:
             continue
-        if stored.document_id not in docs:
-            docs[stored.document_id] = uow.documents.get(stored.document_id)
-        doc = docs[stored.document_id]
+        doc = docs.get(document_id)
         reasons = list(dict.fromkeys(o.reason for o in so.order.review_reasons)) or ["order.review"]
         messages = [o.message for o in so.order.review_reasons]
         items.append(
             ReviewItem(
-                key=f"order:{stored.id}",
+                key=f"order:{so.purchase_order_id}",
                 kind="order",
                 reasons=reasons,
                 summary=f"PO {so.order.po_number}: "
@@ -68,8 +67,8 @@ def held_orders(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
                 partner_id=so.order.partner_id or None,
                 channel=doc.channel if doc else None,
                 since=doc.received_at if doc else so.created_at,
-                purchase_order_id=stored.id,
-                document_id=stored.document_id,
+                purchase_order_id=so.purchase_order_id,
+                document_id=document_id,
                 po_number=so.order.po_number,
             )
         )
@@ -83,16 +82,18 @@ DOCUMENT_REASONS = {
 }
 
 
-def _dismissed(uow: UnitOfWork, entity: str, entity_id: int) -> bool:
-    return any(e.action == "review.dismissed" for e in uow.audit.list(entity, entity_id))
+def _dismissed(uow: UnitOfWork, entity: str) -> set[str]:
+    """The ids of ``entity`` a person has dismissed from the queue (one query)."""
+    return uow.audit.entity_ids(entity, "review.dismissed")
 
 
 def documents_to_review(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     """Documents that could not be read, placed or were sent twice: the reasons are their diagnostics'."""
     items: list[ReviewItem] = []
+    dismissed = _dismissed(uow, "document")
     for status, fallback in DOCUMENT_REASONS.items():
         for doc in uow.documents.list(status=status, limit=10_000):
-            if _dismissed(uow, "document", doc.id):
+            if str(doc.id) in dismissed:
                 continue
             diags = doc.diagnostics or []
             codes = [d.get("code") for d in diags if isinstance(d, dict) and d.get("code")]
@@ -117,13 +118,13 @@ def documents_to_review(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
 
 def overdue_acknowledgements(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     items: list[ReviewItem] = []
+    dismissed = _dismissed(uow, "outbound")
     for entry in overdue(uow, now):
-        out = uow.outbound.get(entry.outbound_id) if entry.outbound_id is not None else None
-        if out is None or _dismissed(uow, "outbound", out.id):
+        if str(entry.outbound_id) in dismissed:
             continue
         items.append(
             ReviewItem(
-                key=f"outbound:{out.id}",
+                key=f"outbound:{entry.outbound_id}",
                 kind="outbound",
                 reasons=["ack.overdue"],
                 summary=(
@@ -131,11 +132,11 @@ def overdue_acknowledgements(uow: UnitOfWork, now: datetime) -> list[ReviewItem]
                     + (f" for PO {entry.po_number}" if entry.po_number else "")
                     + f": no acknowledgement since {entry.sent_at:%Y-%m-%d %H:%M}"
                 ),
-                partner_id=out.partner_id,
+                partner_id=entry.partner_id,
                 channel=None,
                 since=entry.sent_at,
-                purchase_order_id=out.purchase_order_id,
-                outbound_id=out.id,
+                purchase_order_id=entry.purchase_order_id,
+                outbound_id=entry.outbound_id,
             )
         )
     return items
@@ -143,8 +144,9 @@ def overdue_acknowledgements(uow: UnitOfWork, now: datetime) -> list[ReviewItem]
 
 def failed_deliveries(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     items: list[ReviewItem] = []
-    for out in uow.outbound.list(delivery_status="failed"):
-        if _dismissed(uow, "outbound", out.id):
+    dismissed = _dismissed(uow, "outbound")
+    for out in uow.outbound.headers("failed"):
+        if str(out.id) in dismissed:
             continue
         items.append(
             ReviewItem(
@@ -165,13 +167,10 @@ def failed_deliveries(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
 def dead_steps(uow: UnitOfWork, now: datetime) -> list[ReviewItem]:
     """Pipeline steps that used up their attempts or failed on bad data (the workers' dead letters)."""
     items: list[ReviewItem] = []
-    docs: dict[int, Any] = {}
-    for failed in uow.failed_steps.list(status="dead"):
-        doc = None
-        if failed.document_id is not None:
-            if failed.document_id not in docs:
-                docs[failed.document_id] = uow.documents.get(failed.document_id)
-            doc = docs[failed.document_id]
+    dead = uow.failed_steps.list(status="dead")
+    docs = uow.documents.summaries(f.document_id for f in dead if f.document_id is not None)
+    for failed in dead:
+        doc = docs.get(failed.document_id) if failed.document_id is not None else None
         args = ", ".join(str(a) for a in failed.args)
         items.append(
             ReviewItem(

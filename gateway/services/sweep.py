@@ -85,7 +85,7 @@ def sweep(ctx: Context, *, limit: int = 1000, settled: timedelta | None = None) 
         # older than the window, or not tied to a document
         rest = [
             out.id
-            for out in uow.outbound.list(delivery_status="pending")
+            for out in uow.outbound.headers("pending")
             if out.id not in queued and (cutoff is None or out.created_at <= cutoff)
         ]
         if rest:

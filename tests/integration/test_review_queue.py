@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from gateway.errors import InputError, ReviewRefused
 from gateway.services import review
@@ -192,3 +194,38 @@ def test_overdue_acknowledgements_and_failed_deliveries(db_url: str, tmp_path: P
         review.dismiss(p.ctx, "outbound", ack_997.id, "olga", "sent by hand")
         with p.uow() as uow:
             assert review_queue(uow, FIXED_NOW + timedelta(days=2)).total == 0
+
+
+def test_the_queue_asks_the_same_questions_however_much_waits(db_url: str, tmp_path: Path) -> None:
+    """Held orders, unreadable documents and dismissals are each read in one query: the queue
+    runs the same statements for one waiting item of each kind as for several, and reads none of
+    the archived bytes."""
+    with open_pipeline(db_url, tmp_path) as p:
+
+        def statements() -> list[str]:
+            seen: list[str] = []
+
+            def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+                seen.append(statement)
+
+            event.listen(p.runtime.engine, "before_cursor_execute", note)
+            try:
+                with p.uow() as uow:
+                    review_queue(uow, FIXED_NOW + timedelta(hours=1))
+            finally:
+                event.remove(p.runtime.engine, "before_cursor_execute", note)
+            return seen
+
+        unknown = sample("850-4010-acme-unknown-item.x12")
+        p.run(unknown, "unknown-1.x12")
+        p.run(b"this is not an order", "junk-1.txt", message_id="junk-1")
+        few = statements()
+        for n in range(2, 5):
+            another = unknown.replace(b"*4500018863*", f"*45000189{n:02d}*".encode())  # another PO number
+            p.run(reenvelope(another, control=900 + n), f"unknown-{n}.x12")
+            p.run(f"not an order either {n}".encode(), f"junk-{n}.txt", message_id=f"junk-{n}")
+        with p.uow() as uow:
+            assert review_queue(uow, FIXED_NOW + timedelta(hours=1)).total == 8
+        many = statements()
+        assert len(many) == len(few)
+        assert not [s for s in many if "inbound_documents.raw" in s or "outbound_documents.data" in s]

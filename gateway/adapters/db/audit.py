@@ -42,6 +42,15 @@ class AuditRepository:
         else:
             self._c.execute(audit_log.insert(), [dict(zip(_KEYS, row, strict=True)) for row in rows])
 
+    def entity_ids(self, entity: str, action: str) -> set[str]:
+        """The ids of ``entity`` that have an entry of ``action`` (e.g. those a person dismissed)."""
+        stmt = (
+            select(audit_log.c.entity_id)
+            .where(audit_log.c.entity == entity, audit_log.c.action == action)
+            .distinct()
+        )
+        return {str(i) for i in self._c.execute(stmt).scalars()}
+
     def list(
         self,
         entity: str | None = None,

@@ -275,6 +275,14 @@ class DocumentRepository:
         self._c.execute(update(docs).where(docs.c.id == document_id).values(staging_run=run))
         return True
 
+    def summaries(self, document_ids: Iterable[int]) -> dict[int, DocumentSummary]:
+        """Id → the document without its bytes, for those that exist."""
+        wanted = sorted(set(document_ids))
+        if not wanted:
+            return {}
+        stmt = select(*_SUMMARY).where(docs.c.id.in_(wanted))
+        return {int(r.id): DocumentSummary(**r._mapping) for r in self._c.execute(stmt)}
+
     def get(self, document_id: int) -> StoredDocument | None:
         row = self._c.execute(select(docs).where(docs.c.id == document_id)).first()
         return _document(row) if row is not None else None

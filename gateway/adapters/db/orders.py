@@ -339,6 +339,14 @@ class PurchaseOrderRepository:
                 found[r.id] = _stored_po(r)
         return [found[r.id] for r in heads]
 
+    def document_ids(self, purchase_order_ids: Iterable[int]) -> dict[int, int]:
+        """Purchase order id → the id of the document it came in (the canonical order is not read)."""
+        wanted = sorted(set(purchase_order_ids))
+        if not wanted:
+            return {}
+        stmt = select(pos.c.id, pos.c.document_id).where(pos.c.id.in_(wanted))
+        return {int(i): int(d) for i, d in self._c.execute(stmt)}
+
     def numbers(self, purchase_order_ids: Iterable[int]) -> dict[int, str]:
         """Purchase order id → PO number (the canonical document is not read)."""
         wanted = sorted(set(purchase_order_ids))

@@ -202,6 +202,23 @@ class OutboundRepository:
                 stmt = stmt.where(column == value)
         return [_stored(r) for r in self._c.execute(stmt)]
 
+    def headers(self, delivery_status: str) -> list[Row[Any]]:
+        """The documents in ``delivery_status``, by id: id, partner, type, purchase order, inbound
+        document and creation time (not the bytes)."""
+        stmt = (
+            select(
+                out.c.id,
+                out.c.partner_id,
+                out.c.doc_type,
+                out.c.purchase_order_id,
+                out.c.inbound_document_id,
+                out.c.created_at,
+            )
+            .where(out.c.delivery_status == delivery_status)
+            .order_by(out.c.id)
+        )
+        return list(self._c.execute(stmt))
+
     def answer_times(self, doc_type: str, since: datetime) -> list[tuple[datetime, datetime]]:
         """(received, created) of each ``doc_type`` document created at or after ``since`` that
         answers a purchase order: when the order's document came in, and when the answer was made."""
