@@ -169,10 +169,8 @@ def _cmd_order(args: argparse.Namespace) -> int:
         with runtime.context.uow() as uow:
             found = [
                 v
-                for so in uow.sales_orders.list()
+                for so in uow.sales_orders.by_po_number(args.po, args.partner)
                 if (v := order_view(uow, so.purchase_order_id)) is not None
-                and v.po_number == args.po
-                and (args.partner is None or v.partner_id == args.partner)
             ]
     finally:
         runtime.engine.dispose()

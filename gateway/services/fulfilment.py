@@ -61,11 +61,7 @@ def load_order(uow: UnitOfWork, sales_order_id: int) -> tuple[Any, Any, PartnerP
 
 def find_sales_order(uow: UnitOfWork, po_number: str, partner_id: str | None = None) -> int:
     """The sales order id for a PO number (and partner when two partners used the number)."""
-    found = [
-        s
-        for s in uow.sales_orders.list()
-        if s.order.po_number == po_number and (partner_id is None or s.order.partner_id == partner_id)
-    ]
+    found = uow.sales_orders.by_po_number(po_number, partner_id)
     if not found:
         raise NotFound(f"no sales order for PO {po_number}")
     if len(found) > 1:

@@ -171,3 +171,29 @@ def test_a_dead_pipeline_step_waits_in_the_queue_and_an_operator_retries_it(
         after = c.get("/api/review", params={"reason": "step"}, headers=site.auth("viewer")).json()
         assert after["items"] == []
         assert c.post(path, headers=site.auth("operator")).status_code == 404  # retried once only
+
+
+def test_orders_come_a_page_at_a_time(db_url: str, tmp_path: Path) -> None:
+    with open_site(db_url, tmp_path) as site:
+        c, viewer = site.client, site.auth("viewer")
+        everything = c.get("/api/orders", headers=viewer).json()
+        assert len(everything) >= 2
+        ids = [o["sales_order_id"] for o in everything]
+        assert ids == sorted(ids)
+        pages: list[int] = []
+        after = 0
+        while True:
+            page = c.get("/api/orders", params={"limit": 1, "after": after}, headers=viewer).json()
+            if not page:
+                break
+            assert len(page) == 1
+            pages += [o["sales_order_id"] for o in page]
+            after = page[-1]["sales_order_id"]
+        assert pages == ids
+        # a partner's pages hold only its own orders: past its last one there is nothing, though
+        # another partner's order follows it
+        partner = site.auth("partner")
+        (mine,) = c.get("/api/orders", params={"limit": 1}, headers=partner).json()
+        assert mine["partner_id"] == "ACMEHARDWARE" and mine["sales_order_id"] < ids[-1]
+        rest = c.get("/api/orders", params={"after": mine["sales_order_id"]}, headers=partner).json()
+        assert rest == []

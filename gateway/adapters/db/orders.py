@@ -704,12 +704,31 @@ class SalesOrderRepository:
         found = self._load(select(sales_orders).where(sales_orders.c.purchase_order_id == purchase_order_id))
         return found[0] if found else None
 
-    def list(self, status: str | None = None, limit: int | None = None) -> list[StoredSalesOrder]:
+    def list(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        partner_id: str | None = None,
+        after: int | None = None,
+    ) -> list[StoredSalesOrder]:
+        """Sales orders by id (of ``status``, of ``partner_id``, with an id above ``after``)."""
         stmt = select(sales_orders).order_by(sales_orders.c.id)
         if status is not None:
             stmt = stmt.where(sales_orders.c.status == status)
+        if partner_id is not None:
+            stmt = stmt.where(sales_orders.c.partner_id == partner_id)
+        if after is not None:
+            stmt = stmt.where(sales_orders.c.id > after)
         if limit is not None:
             stmt = stmt.limit(limit)
+        return self._load(stmt)
+
+    def by_po_number(self, po_number: str, partner_id: str | None = None) -> list[StoredSalesOrder]:
+        """The sales orders for a PO number (of one partner, or of any that used the number), by id."""
+        stmt = select(sales_orders).where(sales_orders.c.po_number == po_number).order_by(sales_orders.c.id)
+        if partner_id is not None:
+            stmt = stmt.where(sales_orders.c.partner_id == partner_id)
         return self._load(stmt)
 
     def _load(self, stmt: Any) -> list[StoredSalesOrder]:

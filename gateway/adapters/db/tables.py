@@ -227,6 +227,7 @@ sales_orders = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index(None, "partner_id", "po_number"),
+    Index(None, "po_number"),
     Index(None, "status"),
 )
 

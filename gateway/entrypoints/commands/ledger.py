@@ -22,12 +22,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     runtime = _open(args)
     try:
         with runtime.context.uow() as uow:
-            found = [
-                so
-                for so in uow.sales_orders.list()
-                if so.order.po_number == args.po
-                and (args.partner is None or so.order.partner_id == args.partner)
-            ]
+            found = uow.sales_orders.by_po_number(args.po, args.partner)
             ids = [so.purchase_order_id for so in found]
             if not ids:
                 stored = uow.purchase_orders.find(args.partner, args.po) if args.partner else None

@@ -207,9 +207,22 @@ def _own(principal: Principal, partner_id: str | None) -> None:
 
 
 @router.get("/orders")
-def orders(runtime: RuntimeDep, principal: ReaderDep, status: str | None = None) -> list[dict[str, Any]]:
+def orders(
+    runtime: RuntimeDep,
+    principal: ReaderDep,
+    status: str | None = None,
+    limit: int = 100,
+    after: int = 0,
+) -> list[dict[str, Any]]:
+    """Sales orders by id, ``limit`` (1–1000) at a time: the next page is ``after`` the last
+    ``sales_order_id`` of this one."""
     with runtime.context.uow() as uow:
-        found = uow.sales_orders.list(status=status)
+        found = uow.sales_orders.list(
+            status=status,
+            limit=min(max(limit, 1), 1000),
+            partner_id=principal.partner_id,
+            after=after,
+        )
     return [
         {
             "purchase_order_id": so.purchase_order_id,
