@@ -572,10 +572,10 @@ class SalesOrderRepository:
         return {int(p): int(i) for p, i in self._c.execute(stmt)}
 
     def add_lines(self, orders: Iterable[tuple[int, SalesOrder]]) -> None:
-        """The lines (and their allocations) of sales orders whose headers are stored: every
-        line in one executemany, every allocation in another (each finds its line by
-        (sales order, position), the lines' unique key), so no line id has to come back.
-        Both go to the driver as plain rows (``DriverRows``), bound as ``execute`` would."""
+        """The lines (and their allocations) of sales orders whose headers are stored, all at
+        once (``_write_lines``: on PostgreSQL one statement of column arrays; elsewhere every
+        line in one executemany and every allocation in another, each finding its line by
+        (sales order, position), the lines' unique key, so no line id has to come back)."""
         rows: list[tuple[Any, ...]] = []
         allocation_rows: list[tuple[Any, ...]] = []
         for sales_order_id, order in orders:
