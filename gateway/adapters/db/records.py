@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.model import PurchaseOrder, PurchaseOrderChange
 from gateway.domain.orders import SalesOrder
-
-
-@dataclass(slots=True)
-class StoredDocument:
-    id: int
-    received_at: datetime
-    channel: str
-    partner_id: str | None
-    filename: str | None
-    content_hash: str
-    size: int
-    raw: bytes  # the whole document; b"" when ``chunked`` (read it with ``documents.open``/``read``)
-    format: str | None
-    status: str
-    diagnostics: Any
-    message_id: str | None
-    updated_at: datetime
-    chunked: bool = False  # archived in ``document_chunks``, ``size`` bytes in all
 
 
 @dataclass(slots=True)
@@ -44,7 +26,15 @@ class DocumentSummary:
     diagnostics: Any
     message_id: str | None
     updated_at: datetime
-    chunked: bool = False
+    chunked: bool = False  # archived in ``document_chunks``, ``size`` bytes in all
+
+
+@dataclass(slots=True)
+class StoredDocument(DocumentSummary):
+    """An archived document with its bytes."""
+
+    # the whole document; b"" when ``chunked`` (read it with ``documents.open``/``read``)
+    raw: bytes = field(kw_only=True)
 
 
 @dataclass(slots=True)
