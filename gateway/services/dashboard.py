@@ -51,7 +51,7 @@ def dashboard(uow: UnitOfWork, now: datetime, days: int = 14) -> Dashboard:
     by_partner: dict[str, list[int]] = defaultdict(lambda: [0] * days)
     exceptions: Counter[str] = Counter()
     for doc in uow.documents.received_since(since):
-        i = index.get(_utc(doc.received_at).date())
+        i = index.get(doc.received_at.date())
         if i is None:
             continue
         by_channel[doc.channel][i] += 1
@@ -75,9 +75,9 @@ def dashboard(uow: UnitOfWork, now: datetime, days: int = 14) -> Dashboard:
     minutes: list[float] = []
     per_day: dict[date, list[float]] = defaultdict(list)
     for received, created in uow.outbound.answer_times("855", since):
-        m = max((_utc(created) - _utc(received)).total_seconds() / 60, 0.0)
+        m = max((created - received).total_seconds() / 60, 0.0)
         minutes.append(m)
-        per_day[_utc(created).date()].append(m)
+        per_day[created.date()].append(m)
     return Dashboard(
         days=day_list,
         by_channel=dict(by_channel),
@@ -89,7 +89,3 @@ def dashboard(uow: UnitOfWork, now: datetime, days: int = 14) -> Dashboard:
         to_855_by_day={d: statistics.median(v) for d, v in sorted(per_day.items())},
         overdue=overdue(uow, now),
     )
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

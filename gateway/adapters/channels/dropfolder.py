@@ -54,18 +54,13 @@ class PollOutcome:
     failed: list[str] = field(default_factory=list)
 
 
-def message_id(name: str, raw: bytes) -> str:
-    """Which file this is, for the idempotent receive: its name and its content."""
-    return hashed_message_id(name, hashlib.sha256(raw).hexdigest())
-
-
 def hashed_message_id(name: str, sha256: str) -> str:
-    """``message_id`` from the content's SHA-256 (hex) computed elsewhere, e.g. while downloading."""
+    """Which file this is, for the idempotent receive: its name and its content's SHA-256 (hex)."""
     return f"{name}:{sha256}"
 
 
 def file_message_id(name: str, path: Path) -> str:
-    """``message_id`` of a file on disk, hashed a chunk at a time (the same id as for its bytes)."""
+    """``hashed_message_id`` of a file on disk, hashed a chunk at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while piece := f.read(HASH_CHUNK):

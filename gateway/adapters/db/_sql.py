@@ -126,10 +126,6 @@ class ArrayInsert:
         self._returning = tuple(returning)
         self._compiled: tuple[str, list[Callable[[Any], Any] | None]] | None = None
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self._keys
-
     def _build(self, dialect: Any) -> tuple[str, list[Callable[[Any], Any] | None]]:
         if self._compiled is None:
             casts = []

@@ -454,16 +454,11 @@ def _write_lines(
     On PostgreSQL both go in one statement of column arrays (the lines' INSERT as a CTE
     whose RETURNING the allocations join), whatever the number of rows; elsewhere in two
     executemanys."""
-    if not rows and not allocation_rows:
-        return
-    if not is_postgresql(connection):
+    if not rows or not is_postgresql(connection):
         _LINE_ROWS.execute(connection, rows)
         _ALLOCATION_ROWS.execute(connection, allocation_rows)
         return
     dialect = connection.dialect
-    if not rows:  # allocations for lines that are stored already
-        _ALLOCATION_ROWS.execute(connection, allocation_rows)
-        return
     sql = _PG_LINES.get(dialect.name)
     if sql is None:
         sql = _PG_LINES[dialect.name] = (
@@ -651,14 +646,12 @@ class SalesOrderRepository:
                 delete(allocations).where(allocations.c.sales_order_line_id.in_(list(existing.values())))
             )
         added: list[tuple[Any, ...]] = []
-        added_positions: set[int] = set()
         allocation_rows: list[tuple[Any, ...]] = []
         for p, line in enumerate(order.lines):
             row = _line_row(sales_order_id, p, line)
             line_id = existing.pop(p, None)
             if line_id is None:
                 added.append(row)
-                added_positions.add(p)
             else:
                 values = dict(zip(_LINE_KEYS, row, strict=True))
                 self._c.execute(update(lines_t).where(lines_t.c.id == line_id).values(**values))
@@ -666,10 +659,8 @@ class SalesOrderRepository:
                 allocation_rows.append((a.warehouse, a.quantity, sales_order_id, p))
         if existing:  # positions the order no longer has
             self._c.execute(delete(lines_t).where(lines_t.c.id.in_(list(existing.values()))))
-        if added:
-            _write_lines(self._c, added, [a for a in allocation_rows if a[3] in added_positions])
-            allocation_rows = [a for a in allocation_rows if a[3] not in added_positions]
-        _ALLOCATION_ROWS.execute(self._c, allocation_rows)
+        _write_lines(self._c, added, [])
+        _ALLOCATION_ROWS.execute(self._c, allocation_rows)  # kept and new lines alike, by their key
 
     def _insert_lines(self, sales_order_id: int, order: SalesOrder) -> None:
         self.add_lines([(sales_order_id, order)])
