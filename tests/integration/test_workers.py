@@ -53,20 +53,33 @@ def _check(runtime) -> None:  # type: ignore[no-untyped-def]
     assert len([p for p in outbox.rglob("*.x12")]) == 7
 
 
-def test_steps_run_as_actors_on_the_stub_broker(db_url: str, tmp_path: Path) -> None:
+def _on_stub_broker(db_url: str, tmp_path: Path, *middleware: Middleware):  # type: ignore[no-untyped-def]
+    """A runtime queued on a fresh stub broker (with ``middleware``), and the broker."""
     settings = _settings(db_url, tmp_path)
     init_database(settings)
     broker = StubBroker()
     broker.emit_after("process_boot")
+    for m in middleware:
+        broker.add_middleware(m)
     runtime, _ = build_queued(settings, broker)
-    worker = Worker(broker, worker_threads=2)
+    return runtime, broker
+
+
+def _run_stub_worker(runtime, broker: StubBroker, files: list[str], threads: int) -> None:  # type: ignore[no-untyped-def]
+    """Ingest ``files`` and let a worker of ``threads`` threads run every step they lead to."""
+    worker = Worker(broker, worker_threads=threads)
     worker.start()
     try:
-        _ingest(runtime, SAMPLE_FILES)
+        _ingest(runtime, files)
         broker.join(QUEUE, fail_fast=True)
         worker.join()
     finally:
         worker.stop()
+
+
+def test_steps_run_as_actors_on_the_stub_broker(db_url: str, tmp_path: Path) -> None:
+    runtime, broker = _on_stub_broker(db_url, tmp_path)
+    _run_stub_worker(runtime, broker, SAMPLE_FILES, threads=2)
     _check(runtime)
     runtime.engine.dispose()
 
@@ -117,13 +130,8 @@ def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path)
     """The confirmation and the deliveries ``process_document`` asks for run in the same
     message: no ``confirm_document`` or ``deliver`` goes through the broker, and the parsed
     orders come from the hand-over (their canonical JSON is not read back)."""
-    settings = _settings(db_url, tmp_path)
-    init_database(settings)
-    broker = StubBroker()
-    broker.emit_after("process_boot")
     sent = _Enqueued()
-    broker.add_middleware(sent)
-    runtime, _ = build_queued(settings, broker)
+    runtime, broker = _on_stub_broker(db_url, tmp_path, sent)
     read_back: list[str] = []
 
     def canonical_reads(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
@@ -131,14 +139,9 @@ def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path)
             read_back.append(statement)
 
     event.listen(runtime.engine, "before_cursor_execute", canonical_reads)
-    worker = Worker(broker, worker_threads=2)
-    worker.start()
     try:
-        _ingest(runtime, SAMPLE_FILES)
-        broker.join(QUEUE, fail_fast=True)
-        worker.join()
+        _run_stub_worker(runtime, broker, SAMPLE_FILES, threads=2)
     finally:
-        worker.stop()
         event.remove(runtime.engine, "before_cursor_execute", canonical_reads)
     _check(runtime)
     assert "confirm_document" not in sent.names and "deliver" not in sent.names
@@ -148,13 +151,8 @@ def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path)
 
 
 def test_a_confirmation_that_fails_in_the_same_message_is_queued(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
-    init_database(settings)
-    broker = StubBroker()
-    broker.emit_after("process_boot")
     sent = _Enqueued()
-    broker.add_middleware(sent)
-    runtime, _ = build_queued(settings, broker)
+    runtime, broker = _on_stub_broker(db_url, tmp_path, sent)
     failures = iter([RuntimeError("the database went away")])
     real = STEPS["confirm_document"]
 
@@ -164,16 +162,11 @@ def test_a_confirmation_that_fails_in_the_same_message_is_queued(db_url: str, tm
             raise failure
         return real(ctx, *args)
 
-    worker = Worker(broker, worker_threads=1)
-    worker.start()
     STEPS["confirm_document"] = flaky
     try:
-        _ingest(runtime, SAMPLE_FILES[:1])
-        broker.join(QUEUE, fail_fast=True)
-        worker.join()
+        _run_stub_worker(runtime, broker, SAMPLE_FILES[:1], threads=1)
     finally:
         STEPS["confirm_document"] = real
-        worker.stop()
     assert sent.names.count("confirm_document") == 1  # queued once, after the run in the message failed
     with runtime.context.uow() as uow:
         assert [so.order.po_number for so in uow.sales_orders.list()] == ["4500018812"]
