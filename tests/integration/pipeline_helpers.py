@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from gateway.adapters.channels.folder import safe_name
 from gateway.adapters.db.tables import control_ledger
@@ -71,6 +71,21 @@ class Pipeline:
         document_id = self.receive(raw, name, message_id)
         self.runtime.drain()
         return document_id
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement ``engine`` runs inside the block, in order."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 @contextmanager

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from gateway.adapters.db.tables import audit_log, inbound_documents, outbound_documents, sales_orders
 from gateway.services import review
 from gateway.services.dashboard import dashboard
-from tests.integration.pipeline_helpers import open_pipeline, reenvelope, sample
+from tests.integration.pipeline_helpers import open_pipeline, recorded_statements, reenvelope, sample
 
 
 def test_dashboard_counts(db_url: str, tmp_path: Path) -> None:
@@ -67,17 +66,8 @@ def test_dashboard_reads_only_its_window_and_no_contents(db_url: str, tmp_path: 
                 .values(at=month_ago)
             )
             uow.commit()
-        seen: list[str] = []
-
-        def statements(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            seen.append(statement)
-
-        event.listen(p.runtime.engine, "before_cursor_execute", statements)
-        try:
-            with p.uow() as uow:
-                board = dashboard(uow, now, days=7)
-        finally:
-            event.remove(p.runtime.engine, "before_cursor_execute", statements)
+        with recorded_statements(p.runtime.engine) as seen, p.uow() as uow:
+            board = dashboard(uow, now, days=7)
         assert board.by_partner == {"BRIGHTSUPPLY": [0, 0, 0, 0, 0, 0, 1]}
         assert (board.orders, len(board.to_855_minutes)) == (1, 1)
         heavy = ("canonical", "inbound_documents.raw", "outbound_documents.data", "sales_order_lines")

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from gateway.errors import InputError, ReviewRefused
 from gateway.services import review
 from gateway.services.review_queue import QueueFilter, review_queue
-from tests.integration.pipeline_helpers import FIXED_NOW, open_pipeline, reenvelope, sample, segments
+from tests.integration.pipeline_helpers import (
+    FIXED_NOW,
+    open_pipeline,
+    recorded_statements,
+    reenvelope,
+    sample,
+    segments,
+)
 
 
 def _held_po(p, po_number: str) -> int:  # type: ignore[no-untyped-def]
@@ -203,17 +208,8 @@ def test_the_queue_asks_the_same_questions_however_much_waits(db_url: str, tmp_p
     with open_pipeline(db_url, tmp_path) as p:
 
         def statements() -> list[str]:
-            seen: list[str] = []
-
-            def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-                seen.append(statement)
-
-            event.listen(p.runtime.engine, "before_cursor_execute", note)
-            try:
-                with p.uow() as uow:
-                    review_queue(uow, FIXED_NOW + timedelta(hours=1))
-            finally:
-                event.remove(p.runtime.engine, "before_cursor_execute", note)
+            with recorded_statements(p.runtime.engine) as seen, p.uow() as uow:
+                review_queue(uow, FIXED_NOW + timedelta(hours=1))
             return seen
 
         unknown = sample("850-4010-acme-unknown-item.x12")

@@ -12,11 +12,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from gateway.adapters.db.tables import control_ledger, outbound_documents
 from gateway.services.sweep import unfinished_steps
-from tests.integration.pipeline_helpers import Line, Pipeline, open_pipeline, po_850_body, x12_interchange
+from tests.integration.pipeline_helpers import (
+    Line,
+    Pipeline,
+    open_pipeline,
+    po_850_body,
+    recorded_statements,
+    x12_interchange,
+)
 from tests.integration.test_scale_split import PRICE, SKU, _stock
 
 
@@ -29,19 +36,9 @@ def _document(p: Pipeline, orders: int, control: int) -> int:
 
 
 def _statements(p: Pipeline, document_id: int) -> tuple[list[tuple[str, tuple[int, ...]]], list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement.split()[0] + " " + statement.split(" FROM ")[-1].split()[0])
-
-    engine = p.runtime.engine
-    with p.uow() as uow:
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            steps = unfinished_steps(uow, document_id)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    return steps, seen
+    with p.uow() as uow, recorded_statements(p.runtime.engine) as seen:
+        steps = unfinished_steps(uow, document_id)
+    return steps, [s.split()[0] + " " + s.split(" FROM ")[-1].split()[0] for s in seen]
 
 
 def test_constant_queries_and_exact_steps(db_url: str, tmp_path: Path) -> None:

@@ -16,12 +16,12 @@ from dramatiq import Worker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
-from sqlalchemy import event
 
 from gateway.bootstrap import STEPS, build_queued, init_database
 from gateway.config import SAMPLES, Settings
 from gateway.entrypoints.workers.actors import QUEUE
 from gateway.services.receive import receive
+from tests.integration.pipeline_helpers import recorded_statements
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SAMPLE_FILES = ["850-4010-acme.x12", "850-4010-acme-short.x12", "850-5010-bright.x12", "850-4010-acme.x12"]
@@ -132,17 +132,9 @@ def test_a_document_is_confirmed_in_its_own_message(db_url: str, tmp_path: Path)
     orders come from the hand-over (their canonical JSON is not read back)."""
     sent = _Enqueued()
     runtime, broker = _on_stub_broker(db_url, tmp_path, sent)
-    read_back: list[str] = []
-
-    def canonical_reads(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if statement.startswith("SELECT") and "purchase_orders.canonical" in statement:
-            read_back.append(statement)
-
-    event.listen(runtime.engine, "before_cursor_execute", canonical_reads)
-    try:
+    with recorded_statements(runtime.engine) as seen:
         _run_stub_worker(runtime, broker, SAMPLE_FILES, threads=2)
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", canonical_reads)
+    read_back = [q for q in seen if q.startswith("SELECT") and "purchase_orders.canonical" in q]
     _check(runtime)
     assert "confirm_document" not in sent.names and "deliver" not in sent.names
     assert sent.names.count("process_document") == len(SAMPLE_FILES)
